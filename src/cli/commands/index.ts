@@ -1,0 +1,11 @@
+import type { Command } from 'commander';
+import type { CliContext } from '../context.js';
+import { registerInit } from './init.js';
+import { registerGenerate } from './generate.js';
+import { registerDemo } from './demo.js';
+
+/** Registers a command (or group of commands) on the program. */
+export type RegisterCommand = (program: Command, context: () => CliContext) => void;
+
+/** Every command group of the CLI, in help order. */
+export const COMMANDS: RegisterCommand[] = [registerInit, registerGenerate, registerDemo];

@@ -1,0 +1,16 @@
+import { createHash } from 'node:crypto';
+
+/**
+ * Derives a deterministic `event_id` from a source system's own identity of a change.
+ *
+ * The same change replayed yields the same id, so the gate can dedupe retries. Parts are joined
+ * unambiguously (JSON) and hashed; the id is `<system>-<32 hex chars>` (128 bits of SHA-256).
+ * Each source adapter documents which parts it uses; the generator uses this same function so its
+ * ground truth names the ids the adapters will compute.
+ * @example
+ * deriveEventId('hubspot', [subscriptionId, eventId, occurredAt, objectId, propertyName])
+ */
+export function deriveEventId(system: string, parts: ReadonlyArray<string | number | null | undefined>): string {
+  const h = createHash('sha256').update(system).update('\u0000').update(JSON.stringify(parts)).digest('hex');
+  return `${system}-${h.slice(0, 32)}`;
+}
