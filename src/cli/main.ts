@@ -26,7 +26,7 @@ export function buildProgram(getContext: () => CliContext): Command {
  * Errors become one-line messages and exit codes mapped from their {@link VerityError} code; stack
  * traces only with `--verbose`.
  */
-export async function runCli(argv: string[], io = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+export async function runCli(argv: string[], io: CliIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
   let ctx: CliContext | undefined;
   const getContext = () => {
     if (!ctx) {
@@ -63,3 +63,9 @@ export async function runCli(argv: string[], io = { stdout: process.stdout, stde
 }
 
 export { VerityError };
+
+/** Where the CLI writes. */
+export interface CliIo {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+}
