@@ -207,7 +207,7 @@ describe('HubSpot signatures: our own round trips', () => {
       { body: d.body, headers: d.headers, method: 'POST' },
     ]) {
       try {
-        verify(bad as SourceDelivery);
+        verify(bad);
         expect.unreachable();
       } catch (error) {
         expect(isVerityError(error) && error.code).toBe('SIGNATURE_INVALID');
