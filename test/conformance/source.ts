@@ -37,6 +37,8 @@ export interface SourceConformanceConfig {
   bodyWithValue?: (huge: string) => string;
   /** Signs a delivery with `secret` at `now` (required when the source declares signatures). */
   sign?: (delivery: SourceDelivery, secret: string, now: Date) => SourceDelivery;
+  /** A valid secret different from the context's (default: the secret + "-other"). */
+  otherSecret?: string;
   /** How long after signing a signature is stale (ms); default 10 minutes. */
   staleAfterMs?: number;
 }
@@ -200,7 +202,7 @@ export function describeSourceConformance(config: SourceConformanceConfig): void
           expectThrowsCode(() => config.create().verify!({ ...d, body }, ctx), ['SIGNATURE_INVALID']);
         });
         it('rejects a delivery signed with another secret', () => {
-          expectThrowsCode(() => config.create().verify!(sign(config.samples[0]!.delivery, `${secret}-other`, context.now), ctx), ['SIGNATURE_INVALID']);
+          expectThrowsCode(() => config.create().verify!(sign(config.samples[0]!.delivery, config.otherSecret ?? `${secret}-other`, context.now), ctx), ['SIGNATURE_INVALID']);
         });
         it('rejects a delivery without signature headers', () => {
           expectThrowsCode(() => config.create().verify!({ ...signed(), headers: {} }, ctx), ['SIGNATURE_INVALID']);
