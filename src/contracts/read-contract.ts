@@ -3,7 +3,7 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { VerityError, toVerityError } from '../errors.js';
-import type { Contract, ContractParty, FieldSpec, LogicalType, ServiceLevel, Transitions } from './contract-model.js';
+import type { Contract, ContractParty, FieldSpec, LogicalType, ServiceLevel } from './contract-model.js';
 import { canonicalFormat } from './formats.js';
 import { customPropertyMap } from './custom-properties.js';
 import { enumValues, lintParsedContract, type LintFinding } from './lint-contract.js';
