@@ -9,7 +9,7 @@
 export function maskValue(value: unknown): unknown {
   if (value === null || value === undefined) return value;
   if (typeof value === 'string') {
-    const at = value.indexOf('@');
+    const at = value.lastIndexOf('@');
     if (at > 0) {
       const domain = value.slice(at + 1);
       const dot = domain.lastIndexOf('.');

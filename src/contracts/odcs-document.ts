@@ -62,9 +62,8 @@ function locate(doc: Document, lineCounter: LineCounter, path: readonly (string 
       const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(segment));
       if (!pair) break;
       offset = (pair.key as Node).range?.[0] ?? offset;
+      // Point at the key: the value (if scalar) is on the same line, and a missing child is reported at its parent key.
       node = pair.value as Node | null;
-      if (node?.range && !isScalar(node)) continue;
-      if (node?.range) offset = node.range[0];
     } else if (isSeq(node)) {
       const item = node.items[Number(segment)] as Node | undefined;
       if (!item) break;
