@@ -136,7 +136,9 @@ export function createLakeWriter(options: LakeWriterOptions): LakeWriter {
         totals.redelivered += b.redelivered;
         if (runOptions.until?.(totals)) break;
       }
-      if (consumer) await (await consumer).close();
+      const open = consumer;
+      consumer = undefined;
+      if (open) await (await open).close();
       return totals;
     },
     stop() {
