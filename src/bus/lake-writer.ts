@@ -38,7 +38,7 @@ export interface LakeWriter {
   /** Fetches one batch, writes it durably, then acks it. Resolves with what it did (zero messages when idle). */
   runOnce(): Promise<LakeWriterBatch>;
   /** Loops {@link LakeWriter.runOnce} until {@link LakeWriter.stop} (or `until` returns true); resolves with the totals. */
-  run(options?: { until?: (totals: LakeWriterBatch) => boolean }): Promise<LakeWriterBatch>;
+  run(options?: { until?: (totals: LakeWriterBatch, last: LakeWriterBatch) => boolean }): Promise<LakeWriterBatch>;
   /** Asks {@link LakeWriter.run} to stop after the batch in progress. */
   stop(): void;
 }
@@ -134,7 +134,7 @@ export function createLakeWriter(options: LakeWriterOptions): LakeWriter {
         totals.messages += b.messages;
         totals.invalid += b.invalid;
         totals.redelivered += b.redelivered;
-        if (runOptions.until?.(totals)) break;
+        if (runOptions.until?.(totals, b)) break;
       }
       const open = consumer;
       consumer = undefined;
