@@ -179,7 +179,8 @@ export function createHubSpotWebhookSource(options: HubSpotWebhookSourceOptions 
     const type = e.subscriptionType ?? e.eventType;
     if (typeof type !== 'string' || !type.includes('.'))
       return { code: 'MISSING_FIELD', message: 'Event has no subscriptionType like "contact.propertyChange".' };
-    let [objectType, action] = [type.slice(0, type.indexOf('.')), type.slice(type.indexOf('.') + 1)];
+    let objectType = type.slice(0, type.indexOf('.'));
+    const action = type.slice(type.indexOf('.') + 1);
     if (objectType === 'object' && typeof e.objectTypeId === 'string') objectType = OBJECT_TYPE_IDS[e.objectTypeId] ?? e.objectTypeId;
     const mapping = objects[objectType];
     if (!mapping) return { code: 'UNKNOWN_ENTITY', message: `No entity is mapped for HubSpot object type "${objectType.slice(0, 60)}" (option objects).` };
@@ -205,7 +206,7 @@ export function createHubSpotWebhookSource(options: HubSpotWebhookSourceOptions 
         payload: { [mapping.keyField]: key, ...payload },
       };
       if (changed) env.changed_fields = changed;
-      if (Array.isArray(env.payload.consent) && env.payload.consent.every((c) => typeof c === 'string')) env.consent = env.payload.consent as string[];
+      if (Array.isArray(env.payload.consent) && env.payload.consent.every((c) => typeof c === 'string')) env.consent = env.payload.consent;
       return env;
     };
 

@@ -92,7 +92,12 @@ export function parseJsonItems(text: string, limits: Required<BodyLimits>, where
     const values = Array.isArray(whole) ? whole : [whole];
     if (values.length > limits.maxItems)
       throw new VerityError('PAYLOAD_TOO_LARGE', `${where}: ${values.length} items exceed the limit of ${limits.maxItems} per delivery. Send smaller batches.`);
-    values.forEach((value, index) => items.push(checkItem(index, Array.isArray(whole) ? safeStringify(value) : trimmed, value, limits)));
+    values.forEach((value, index) => {
+      const problem = measure(value, limits);
+      // An item too deep to re-serialise keeps the whole body as its raw text (it is in there).
+      const raw = !Array.isArray(whole) || problem?.code === 'TOO_DEEP' ? trimmed : safeStringify(value);
+      items.push(problem ? { index, raw, error: reject(index, raw, problem.code, problem.message) } : { index, raw, value });
+    });
     return items;
   }
   const lines = text.split('\n');
@@ -145,9 +150,9 @@ function measure(value: unknown, limits: Required<BodyLimits>): { code: string; 
 /** JSON.stringify that never throws (used for the `raw` text of rejected items). */
 export function safeStringify(value: unknown): string {
   try {
-    return JSON.stringify(value) ?? String(value);
+    return JSON.stringify(value) ?? 'undefined';
   } catch {
-    return String(value);
+    return '<not serialisable>';
   }
 }
 
