@@ -58,6 +58,8 @@ export interface BusConsumerOptions {
 export interface BusConsumer {
   /** Fetches up to `max` messages, waiting up to `expiresMs` for the first ones. */
   fetch(options: { max: number; expiresMs: number }): Promise<BusDelivery[]>;
+  /** Messages this durable consumer has not acked yet: not yet delivered plus delivered and awaiting ack. */
+  pending(): Promise<number>;
   /** Stops this consumer handle (the durable position is kept). */
   close(): Promise<void>;
 }

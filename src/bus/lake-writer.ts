@@ -38,7 +38,9 @@ export interface LakeWriter {
   /** Fetches one batch, writes it durably, then acks it. Resolves with what it did (zero messages when idle). */
   runOnce(): Promise<LakeWriterBatch>;
   /** Loops {@link LakeWriter.runOnce} until {@link LakeWriter.stop} (or `until` returns true); resolves with the totals. */
-  run(options?: { until?: (totals: LakeWriterBatch, last: LakeWriterBatch) => boolean }): Promise<LakeWriterBatch>;
+  run(options?: { until?: (totals: LakeWriterBatch, last: LakeWriterBatch) => boolean | Promise<boolean> }): Promise<LakeWriterBatch>;
+  /** Messages the durable consumer has not acked yet (0 when the writer has caught up). */
+  pending(): Promise<number>;
   /** Asks {@link LakeWriter.run} to stop after the batch in progress. */
   stop(): void;
 }
@@ -109,16 +111,22 @@ export function createLakeWriter(options: LakeWriterOptions): LakeWriter {
     return batch;
   }
 
+  async function openConsumer(): Promise<BusConsumer> {
+    consumer ??= options.bus.consumer(durable, options.ackWaitMs === undefined ? {} : { ackWaitMs: options.ackWaitMs });
+    try {
+      return await consumer;
+    } catch (error) {
+      consumer = undefined;
+      throw error;
+    }
+  }
+
   const writer: LakeWriter = {
+    async pending() {
+      return (await openConsumer()).pending();
+    },
     async runOnce() {
-      consumer ??= options.bus.consumer(durable, options.ackWaitMs === undefined ? {} : { ackWaitMs: options.ackWaitMs });
-      let c: BusConsumer;
-      try {
-        c = await consumer;
-      } catch (error) {
-        consumer = undefined;
-        throw error;
-      }
+      const c = await openConsumer();
       const deliveries = await c.fetch({ max: batchSize, expiresMs });
       if (deliveries.length === 0) return emptyBatch();
       const batch = await write(deliveries);
@@ -134,7 +142,7 @@ export function createLakeWriter(options: LakeWriterOptions): LakeWriter {
         totals.messages += b.messages;
         totals.invalid += b.invalid;
         totals.redelivered += b.redelivered;
-        if (runOptions.until?.(totals, b)) break;
+        if (runOptions.until && (await runOptions.until(totals, b))) break;
       }
       const open = consumer;
       consumer = undefined;

@@ -148,6 +148,9 @@ export function createMemoryBus(options: MemoryBusOptions = {}): Bus {
             });
           }
         },
+        async pending() {
+          return log.length - s.nextSeq + 1 + s.pending.size;
+        },
         async close() {
           open = false;
         },

@@ -165,6 +165,10 @@ export function createNatsBus(options: NatsBusOptions): NatsBus {
             throw unavailable(`fetch from ${durable} failed`, error);
           }
         },
+        async pending() {
+          const info = await jsm.consumers.info(stream, durable);
+          return info.num_pending + info.num_ack_pending;
+        },
         async close() {},
       };
     },

@@ -31,6 +31,7 @@ function scriptedBus(raw: Array<{ subject: string; data: Uint8Array }>) {
             term: (reason: string) => void (outcome[i] = `term:${reason}`),
           }));
         },
+        pending: async () => outcome.filter((o) => o === 'pending').length,
         close: async () => {},
       };
     },

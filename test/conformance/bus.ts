@@ -76,6 +76,16 @@ export function runBusConformance(name: string, factory: () => Promise<BusUnderT
       expect(ids(await c.fetch({ max: 10, expiresMs: 1000 }))).toEqual(['evt-4']);
     });
 
+    it('counts what a durable consumer has not acked yet, delivered or not', async () => {
+      await t.bus.publish([msg(1), msg(2), msg(3)]);
+      const c = await t.bus.consumer('p');
+      expect(await c.pending()).toBe(3);
+      const got = await c.fetch({ max: 2, expiresMs: 1000 });
+      expect(await c.pending()).toBe(3);
+      await got[0]!.ack();
+      expect(await c.pending()).toBe(2);
+    });
+
     it('gives each durable consumer its own position', async () => {
       await t.bus.publish([msg(1), msg(2)]);
       await Promise.all((await drain(t.bus, 'a', 2)).map((d) => d.ack()));

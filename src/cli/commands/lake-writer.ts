@@ -15,8 +15,9 @@ export function registerLakeWriter(program: Command, context: () => CliContext):
     .option('--stream <name>', 'JetStream stream (default: bus.stream in the config, VERITY_EVENTS)')
     .option('--durable <name>', 'durable consumer name', 'verity-lake-writer')
     .option('--batch <n>', 'messages per lake batch', (v) => Number(v), 1000)
-    .option('--exit-when-idle', 'exit once a fetch finds no message (for batch jobs and tests)')
-    .action(async (opts: { bus?: string; stream?: string; durable: string; batch: number; exitWhenIdle?: boolean }) => {
+    .option('--ack-wait <ms>', 'redeliver a message not acked within this many ms (a crashed writer\'s batch)', (v) => Number(v), 30_000)
+    .option('--exit-when-idle', 'exit once nothing is left to consume and nothing awaits an ack (batch jobs, tests)')
+    .action(async (opts: { bus?: string; stream?: string; durable: string; batch: number; ackWait: number; exitWhenIdle?: boolean }) => {
       const ctx = context();
       const loaded = ctx.config();
       const { config } = loaded;
@@ -26,13 +27,15 @@ export function registerLakeWriter(program: Command, context: () => CliContext):
       const stream = opts.stream ?? (config.bus.type === 'nats' ? config.bus.stream : undefined);
       const bus = createNatsBus({ url, ...(stream ? { stream } : {}), name: 'verity-lake-writer' });
       const lake = await openLake({ dir: projectPath(loaded, config.lake.dir), actor: 'verity lake-writer' });
-      const writer = createLakeWriter({ bus, lake, durable: opts.durable, batchSize: opts.batch });
+      if (!Number.isInteger(opts.ackWait) || opts.ackWait < 1000) throw new VerityError('INVALID_ARGUMENT', `--ack-wait must be an integer of at least 1000 ms, got ${opts.ackWait}.`);
+      const writer = createLakeWriter({ bus, lake, durable: opts.durable, batchSize: opts.batch, ackWaitMs: opts.ackWait });
       const stop = () => writer.stop();
       process.once('SIGTERM', stop);
       process.once('SIGINT', stop);
       ctx.info(`lake-writer: consuming ${stream ?? 'VERITY_EVENTS'} on ${url} as "${opts.durable}" into ${lake.dir}`);
       try {
-        const totals = await writer.run(opts.exitWhenIdle ? { until: (_totals, last) => last.messages === 0 } : {});
+        // Idle means caught up: nothing new, and nothing a crashed writer fetched still awaiting redelivery.
+        const totals = await writer.run(opts.exitWhenIdle ? { until: async (_totals, last) => last.messages === 0 && (await writer.pending()) === 0 } : {});
         const { results: _results, ...counts } = totals;
         ctx.print(counts, (t: typeof counts) => `lake-writer: ${t.messages} messages, ${t.accepted} accepted, ${t.duplicates} duplicates, ${t.quarantined} quarantined`);
       } finally {
