@@ -4,7 +4,7 @@
  */
 import { VerityError } from '../../errors.js';
 import { createRegistry, type RegistryOptions } from './create-registry.js';
-import type { Registry, RegistryEntry, RegistryStore, SubjectConfig } from './registry.js';
+import type { Registry, RegistryEntry, RegistryStore } from './registry.js';
 
 /** Options for {@link createPostgresRegistry}. */
 export interface PostgresRegistryOptions extends RegistryOptions {
