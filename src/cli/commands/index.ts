@@ -3,6 +3,11 @@ import type { CliContext } from '../context.js';
 import { registerInit } from './init.js';
 import { registerGenerate } from './generate.js';
 import { registerDemo } from './demo.js';
+import { registerLake } from './lake.js';
+import { registerQuarantine } from './quarantine.js';
+import { registerServe } from './serve.js';
+import { registerIngest } from './ingest.js';
+import { registerLakeWriter } from './lake-writer.js';
 import { registerContract } from './contract.js';
 import { registerSchema } from './schema.js';
 
@@ -10,4 +15,15 @@ import { registerSchema } from './schema.js';
 export type RegisterCommand = (program: Command, context: () => CliContext) => void;
 
 /** Every command group of the CLI, in help order. */
-export const COMMANDS: RegisterCommand[] = [registerInit, registerGenerate, registerDemo, registerContract, registerSchema];
+export const COMMANDS: RegisterCommand[] = [
+  registerInit,
+  registerGenerate,
+  registerDemo,
+  registerIngest,
+  registerServe,
+  registerLakeWriter,
+  registerLake,
+  registerQuarantine,
+  registerContract,
+  registerSchema,
+];
