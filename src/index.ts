@@ -16,6 +16,7 @@ export type {
   QuarantineDetail,
   QuarantineFilter,
   ReplayReport,
+  ReplayOptions,
   CatalogFile,
   CompactionReport,
   LakeStats,

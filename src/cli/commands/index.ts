@@ -3,6 +3,8 @@ import type { CliContext } from '../context.js';
 import { registerInit } from './init.js';
 import { registerGenerate } from './generate.js';
 import { registerDemo } from './demo.js';
+import { registerLake } from './lake.js';
+import { registerQuarantine } from './quarantine.js';
 import { registerServe } from './serve.js';
 import { registerIngest } from './ingest.js';
 import { registerLakeWriter } from './lake-writer.js';
@@ -11,4 +13,13 @@ import { registerLakeWriter } from './lake-writer.js';
 export type RegisterCommand = (program: Command, context: () => CliContext) => void;
 
 /** Every command group of the CLI, in help order. */
-export const COMMANDS: RegisterCommand[] = [registerInit, registerGenerate, registerDemo, registerServe, registerIngest, registerLakeWriter];
+export const COMMANDS: RegisterCommand[] = [
+  registerInit,
+  registerGenerate,
+  registerDemo,
+  registerIngest,
+  registerServe,
+  registerLakeWriter,
+  registerLake,
+  registerQuarantine,
+];
