@@ -42,7 +42,7 @@ export type { ServerMetrics } from './server/server-metrics.js';
 export { ingestDelivery } from './ingest/ingest-delivery.js';
 export type { IngestDeliveryOptions, DeliveryIngestReport } from './ingest/ingest-delivery.js';
 export { ingestFiles, listIngestFiles } from './ingest/ingest-files.js';
-export type { IngestFilesOptions, IngestFilesReport, FileReadMode, FileStreamingSource } from './ingest/ingest-files.js';
+export type { IngestFilesOptions, IngestFilesReport, FileReadMode } from './ingest/ingest-files.js';
 export type { IngestTarget, IngestCallOptions, IngestReport as IngestTargetReport } from './ingest/ingest-target.js';
 
 // The ingest bus (scale-out, DESIGN.md section 12): in-process reference and NATS JetStream.

@@ -84,3 +84,26 @@ describe('verity ingest', () => {
     expect(c2.err()).toMatch(/missing\.ndjson/);
   });
 });
+
+describe('verity ingest of files and envelopes', () => {
+  it('streams an NDJSON export with --entity, and envelopes with --source envelopes', async () => {
+    const d = project();
+    const rows = [1, 2, 3].map((i) => JSON.stringify({ activity_id: `act_${i}`, type: 'call', occurred_at: '2026-03-01T10:00:00.000Z' }));
+    writeFileSync(join(d, 'data', 'activity.ndjson'), rows.join('\n') + '\n{broken\n');
+    const c = capture();
+    expect(await runCli(['--json', '-c', join(d, 'verity.config.yaml'), 'ingest', join(d, 'data', 'activity.ndjson'), '--source', 'ndjson', '--entity', 'activity'], c.io)).toBe(0);
+    expect(JSON.parse(c.out())).toMatchObject({ files: 1, lines: 4, accepted: 3, quarantined: 1 });
+    const env = { event_id: 'e-1', tenant_id: 't01', entity: 'lead', entity_key: { lead_id: 'lead_1' }, op: 'upsert', event_time: '2026-03-01T10:00:00.000Z', source: { system: 'verity', connector: 'test', position: '1' }, payload: { lead_id: 'lead_1', email: 'a@example.com' } };
+    writeFileSync(join(d, 'envelopes.ndjson'), JSON.stringify(env) + '\n' + JSON.stringify(env) + '\n');
+    const c2 = capture();
+    expect(await runCli(['--json', '-c', join(d, 'verity.config.yaml'), 'ingest', join(d, 'envelopes.ndjson'), '--source', 'envelopes'], c2.io)).toBe(0);
+    expect(JSON.parse(c2.out())).toMatchObject({ lines: 2, accepted: 1, duplicates: 1 });
+  });
+
+  it('asks for --entity when a file source needs one', async () => {
+    const d = project();
+    const c = capture();
+    expect(await runCli(['-c', join(d, 'verity.config.yaml'), 'ingest', join(d, 'data'), '--source', 'csv'], c.io)).toBe(2);
+    expect(c.err()).toMatch(/--entity/);
+  });
+});

@@ -150,3 +150,30 @@ describe('fuzzed bodies get a clear 4xx and leave the lake untouched', () => {
     expect((await lake.stats()).lastSeq).toBe(before.lastSeq);
   });
 });
+
+describe('/v1/events with the real envelope source and lake', () => {
+  const env = (i: number) => ({
+    event_id: `native-${i}`,
+    tenant_id: 't01',
+    entity: 'lead',
+    entity_key: { lead_id: `lead_${i}` },
+    op: 'upsert',
+    event_time: '2026-03-01T11:00:00.000Z',
+    source: { system: 'verity', connector: 'test', position: String(i) },
+    payload: { lead_id: `lead_${i}`, email: `l${i}@example.com` },
+  });
+
+  it('accepts a JSON array and an NDJSON batch of envelopes, 202 after they are durable', async () => {
+    const before = (await lake.stats()).totals.raw;
+    const a = await server.app.inject({ method: 'POST', url: '/v1/events', payload: JSON.stringify([env(1), env(2)]), headers: { 'content-type': 'application/json' } });
+    expect(a.statusCode).toBe(202);
+    expect(a.json()).toMatchObject({ accepted: 2, duplicates: 0 });
+    const b = await server.app.inject({ method: 'POST', url: '/v1/events', payload: `${JSON.stringify(env(2))}\n${JSON.stringify(env(3))}\n`, headers: { 'content-type': 'application/x-ndjson' } });
+    expect(b.json()).toMatchObject({ accepted: 1, duplicates: 1 });
+    expect((await lake.stats()).totals.raw).toBe(before + 3);
+  });
+
+  it('refuses a batch with no valid envelope with 422 and writes nothing', async () => {
+    await expectRefused({ url: '/v1/events', payload: JSON.stringify([{ event_id: 1 }, { nope: true }]), headers: { 'content-type': 'application/json' } }, 422, 'UNPROCESSABLE');
+  });
+});
