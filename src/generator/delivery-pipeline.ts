@@ -48,7 +48,7 @@ export class DeliveryPipeline {
       this.emit(unit);
       const first = unit.envelopes[0]?.event_id;
       for (const e of held.envelopes)
-        held.defects.push(groundTruth(this.tenant_id, held.entity, e.event_id, { kind: 'out_of_order', detail: { event_time: e.event_time, delivered_after: first ?? null, newer_event_time: isoTime(unit.time) } }));
+        held.defects.push(groundTruth(this.tenant_id, held.entity, e.event_id, { kind: 'out_of_order', detail: { event_time: isoTime(held.time), delivered_after: first ?? null, newer_event_time: isoTime(unit.time) } }));
       held.deliverAt = unit.deliverAt;
       this.emit(held);
       return;
@@ -57,7 +57,7 @@ export class DeliveryPipeline {
       if (this.roller.roll('late_event', unit.envelopes.length)) {
         unit.deliverAt = unit.time + 2 * DAY_MS + this.prng.int(8 * DAY_MS);
         for (const e of unit.envelopes)
-          unit.defects.push(groundTruth(this.tenant_id, unit.entity, e.event_id, { kind: 'late_event', detail: { event_time: e.event_time, delivered_at: isoTime(unit.deliverAt) } }));
+          unit.defects.push(groundTruth(this.tenant_id, unit.entity, e.event_id, { kind: 'late_event', detail: { event_time: isoTime(unit.time), delivered_at: isoTime(unit.deliverAt) } }));
         this.delayed.push(unit.deliverAt, { kind: 'late', unit });
         return;
       }
