@@ -91,3 +91,18 @@ describe('generated record states', () => {
     expect(wonOpens).toBeGreaterThan(lostOpens);
   });
 });
+
+describe('generated line serialisation', () => {
+  it('writes envelope and record lines byte-identical to JSON.stringify of the streamed objects', async () => {
+    const { envelopeJson, JsonMemo, recordJson } = await import('../../src/generator/envelope-json.js');
+    const memo = new JsonMemo();
+    let n = 0;
+    for (const item of generateChanges({ ...SMALL, tenants: 1 })) {
+      if (item.type !== 'delivery') continue;
+      for (const e of item.envelopes) expect(envelopeJson(e, memo.of(e.payload))).toBe(JSON.stringify(e));
+      for (const r of item.records) expect(recordJson(memo.of(r.base!), r.record._event_id, r.record._op)).toBe(JSON.stringify(r.record));
+      n += item.envelopes.length;
+    }
+    expect(n).toBeGreaterThan(1000);
+  });
+});
