@@ -16,8 +16,10 @@ export class LineWriter {
   private error: Error | undefined;
   /** Lines written so far. */
   lines = 0;
-  /** Bytes written so far (UTF-8). */
-  bytes = 0;
+  /** Bytes written (exact once closed). */
+  get bytes(): number {
+    return this.stream.bytesWritten;
+  }
 
   constructor(readonly path: string) {
     this.stream = createWriteStream(path, { highWaterMark: 1 << 20 });
@@ -37,7 +39,6 @@ export class LineWriter {
     const chunk = this.parts.join('\n') + '\n';
     this.parts = [];
     this.chars = 0;
-    this.bytes += Buffer.byteLength(chunk);
     this.stream.write(chunk);
   }
 
