@@ -72,6 +72,24 @@ describe('generated HubSpot deliveries', () => {
   });
 });
 
+describe('generated HubSpot envelopes', () => {
+  it('map property values back to the data model: integer scores, consent arrays, ISO created_at', () => {
+    const envelopes = readNdjson(tenantFile('envelopes', 'events.ndjson')).filter((e) => e.source.system === 'hubspot');
+    const byField = (f: string) => envelopes.filter((e) => e.changed_fields?.[0] === f);
+    expect(byField('lead_score').length).toBeGreaterThan(0);
+    for (const e of byField('lead_score')) expect(Number.isInteger(e.payload.lead_score)).toBe(true);
+    for (const e of byField('consent')) {
+      expect(Array.isArray(e.payload.consent)).toBe(true);
+      expect(e.consent).toEqual(e.payload.consent);
+    }
+    for (const e of byField('created_at')) expect(e.payload.created_at).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
+    for (const e of envelopes) expect(e.entity_key.contact_id).toMatch(/^con_\d+$/);
+    const merges = envelopes.filter((e) => e.op === 'merge');
+    expect(merges.length).toBeGreaterThan(0);
+    for (const m of merges) expect(m.merged_into.contact_id).not.toBe(m.entity_key.contact_id);
+  });
+});
+
 describe('generated Salesforce CDC events', () => {
   const events = () => readNdjson(tenantFile('salesforce', 'events.ndjson'));
 
