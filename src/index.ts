@@ -86,3 +86,15 @@ export { createBusIngestTarget } from './bus/bus-ingest-target.js';
 export { createLakeWriter } from './bus/lake-writer.js';
 export type { LakeWriter, LakeWriterOptions, LakeWriterBatch } from './bus/lake-writer.js';
 export { encodeBusMessage, decodeBusMessage, busSubject, busMessageId } from './bus/bus-message.js';
+// The seeded CRM data generator (docs/generator.md).
+export { generate } from './generator/generate.js';
+export type { GenerateReport, GenerateRunOptions, DefectCount } from './generator/generate.js';
+export { generateChanges } from './generator/generate-changes.js';
+export type { GeneratedItem, GeneratedSource, HubSpotDelivery, RecordLine } from './generator/change.js';
+export { resolveGenerateOptions, GENERATOR_FORMATS, DEFAULT_FORMATS } from './generator/options.js';
+export type { GenerateOptions, ResolvedGenerateOptions, GeneratorFormat } from './generator/options.js';
+export { DEFECT_KINDS, DEFECT_LAYERS } from './generator/defects.js';
+export type { DefectKind, DefectLayer, GroundTruthEntry } from './generator/defects.js';
+export { createPrng, hashSeed } from './generator/prng.js';
+export type { Prng } from './generator/prng.js';
+export { encodeSalesforceBitmap } from './generator/formats/salesforce-bitmap.js';
