@@ -190,6 +190,12 @@ describe('verity contract publish, changelog and docs', () => {
     cpSync(join(dir, 'contracts/next/contact.odcs.yaml'), join(dir, 'contracts/contact.odcs.yaml'));
     const minor = await run('--json', '-c', config, 'contract', 'publish', join(dir, 'contracts/contact.odcs.yaml'));
     expect(JSON.parse(minor.out)[0]).toMatchObject({ entity: 'contact', version: '1.1.0', created: true, previous: '1.0.0' });
+    const fromRegistry = await run('--json', '-c', config, 'contract', 'diff', 'contact@1.0.0', 'contact@latest');
+    expect(JSON.parse(fromRegistry.out)).toMatchObject({ compatible: true, from: '1.0.0', to: '1.1.0' });
+    expect((await run('-c', config, 'contract', 'changelog', 'contact@1.0.0', 'contact@1.1.0')).out).toMatch(/^# contact 1\.0\.0 → 1\.1\.0/);
+    const missing = await run('-c', config, 'contract', 'diff', 'contact@9.0.0', 'contact@latest');
+    expect(missing.code).toBe(66);
+    expect(missing.err).toMatch(/no contact@9\.0\.0/);
     const lead = join(dir, 'contracts/lead.odcs.yaml');
     writeFileSync(lead, readFileSync(lead, 'utf8').replace('version: 1.0.0', 'version: 1.1.0').replace('maximum: 100', 'maximum: 50'));
     const refused = await run('-c', config, 'contract', 'publish', lead);
