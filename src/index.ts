@@ -52,3 +52,4 @@ export { createRegistry, contractDigest, type RegistryOptions } from './contract
 export { createFileRegistry, type FileRegistryOptions } from './contracts/registry/file-registry.js';
 export { createPostgresRegistry, type PostgresRegistryOptions } from './contracts/registry/postgres-registry.js';
 export { openConfiguredRegistry } from './contracts/registry/open-registry.js';
+export { writeContractYaml } from './contracts/write-contract.js';
