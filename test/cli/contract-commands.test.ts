@@ -55,6 +55,15 @@ describe('verity contract lint', () => {
     expect(r.out).toMatch(new RegExp(`${file.replace(/[/.]/g, '\\$&')}:\\d+:1 error odcs-schema`));
   });
 
+  it('checks references across the contracts of a directory', async () => {
+    cpSync(TEMPLATE_CONTRACTS, join(dir, 'contracts'), { recursive: true });
+    const opp = join(dir, 'contracts', 'opportunity.odcs.yaml');
+    writeFileSync(opp, readFileSync(opp, 'utf8').replace('to: account.account_id', 'to: account.name'));
+    const r = await run('--json', 'contract', 'lint', join(dir, 'contracts'));
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.out).findings).toEqual([expect.objectContaining({ file: opp, rule: 'verity/reference-target', message: expect.stringContaining("account.name is not account's key") })]);
+  });
+
   it('reports malformed YAML as a finding, not a crash', async () => {
     const file = write('broken.odcs.yaml', 'apiVersion: v3.1.0\nschema: [\n');
     const r = await run('--json', 'contract', 'lint', file);
