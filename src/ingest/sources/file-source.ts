@@ -5,7 +5,7 @@ import { toVerityError, VerityError } from '../../errors.js';
 import { deriveEventId } from '../event-id.js';
 import type { DecodeContext, DecodeResult, DecodeStreamOptions, Source, SourceDelivery } from '../source.js';
 import { createCsvReader, createNdjsonReader, type FileRow, type RowReader } from './file-readers.js';
-import { checkBody, checkContext, countSkipped, emptyResult, header, isRecord, keyValue, measureValue, reject, resolveLimits, shortHash, toIsoTime, type BodyLimits } from './source-helpers.js';
+import { checkBody, checkContext, countSkipped, emptyResult, header, isRecord, keyValue, mayExceedLimits, measureValue, reject, resolveLimits, shortHash, toIsoTime, type BodyLimits } from './source-helpers.js';
 
 /** How a CSV column's text is typed. */
 export type CsvColumnType = 'string' | 'number' | 'integer' | 'boolean' | 'json' | 'list';
@@ -119,7 +119,7 @@ export function createFileSource(options: FileSourceOptions): Source {
       for (const [k, v] of Object.entries(item.value as Record<string, string>)) record[k] = k === keyField ? (v === '' ? null : v) : typeCsvValue(v, options.columnTypes?.[k], infer);
     } else {
       if (!isRecord(item.value)) return void fail('INVALID_ROW', `Line ${item.line} is not a JSON object.`);
-      const problem = measureValue(item.value, limits);
+      const problem = mayExceedLimits(item.raw, limits) ? measureValue(item.value, limits) : undefined;
       if (problem) return void fail(problem.code, `Line ${item.line}: ${problem.message}`);
       record = item.value;
     }
