@@ -16,6 +16,7 @@ export type {
   QuarantineDetail,
   QuarantineFilter,
   ReplayReport,
+  ReplayOptions,
   CatalogFile,
   CompactionReport,
   LakeStats,
@@ -54,3 +55,34 @@ export type { FileSourceOptions, CsvColumnType } from './ingest/sources/file-sou
 export { createEnvelopeSource, ENVELOPE_JSON_SCHEMA } from './ingest/sources/envelope-source.js';
 export type { EnvelopeSourceOptions } from './ingest/sources/envelope-source.js';
 export type { FieldMap, FieldTarget, FieldType } from './ingest/sources/field-mapping.js';
+
+// The HTTP server (`verity serve`): routing and mapping only.
+export { createServer } from './server/create-server.js';
+export type { ServerOptions, VerityServer } from './server/create-server.js';
+export { startServer } from './server/start-server.js';
+export type { StartServerOptions, StartedServer } from './server/start-server.js';
+export { createServerSources } from './server/server-sources.js';
+export { toErrorReply } from './server/error-reply.js';
+export type { ErrorBody, ErrorReply } from './server/error-reply.js';
+export { resolveTenant, TENANT_PATTERN } from './server/tenant.js';
+export type { RoutePlugin, RoutePluginOptions, ServerContext, ServerLake } from './server/server-context.js';
+export { createServerMetrics } from './server/server-metrics.js';
+export type { ServerMetrics } from './server/server-metrics.js';
+
+// Delivering decoded events: to the lake, or to the bus in scale-out mode.
+export { ingestDelivery } from './ingest/ingest-delivery.js';
+export type { IngestDeliveryOptions, DeliveryIngestReport } from './ingest/ingest-delivery.js';
+export { ingestFiles, listIngestFiles } from './ingest/ingest-files.js';
+export type { IngestFilesOptions, IngestFilesReport, FileReadMode } from './ingest/ingest-files.js';
+export type { IngestTarget, IngestCallOptions, IngestReport as IngestTargetReport } from './ingest/ingest-target.js';
+
+// The ingest bus (scale-out, DESIGN.md section 12): in-process reference and NATS JetStream.
+export type { Bus, BusMessage, BusCapabilities, BusConsumer, BusConsumerOptions, BusDelivery, PublishReport } from './bus/bus.js';
+export { createMemoryBus } from './bus/memory-bus.js';
+export type { MemoryBusOptions } from './bus/memory-bus.js';
+export { createNatsBus } from './bus/nats-bus.js';
+export type { NatsBus, NatsBusOptions } from './bus/nats-bus.js';
+export { createBusIngestTarget } from './bus/bus-ingest-target.js';
+export { createLakeWriter } from './bus/lake-writer.js';
+export type { LakeWriter, LakeWriterOptions, LakeWriterBatch } from './bus/lake-writer.js';
+export { encodeBusMessage, decodeBusMessage, busSubject, busMessageId } from './bus/bus-message.js';
