@@ -134,6 +134,17 @@ describe('HubSpot webhook source: mapping', () => {
     expect(mapped.decode(delivery([{ ...assoc, associationRemoved: true }]), ctx).envelopes[0]!.payload.company_key).toBeNull();
   });
 
+  it('rejects events of a portal that belongs to another tenant when portals are mapped', () => {
+    const s = createHubSpotWebhookSource({ portalTenants: { '62515': 't01', '999': 't02' } });
+    const out = s.decode(delivery([batch[1], { ...batch[2], portalId: 999 }, { ...batch[3], portalId: 5 }]), ctx);
+    expect(out.envelopes).toHaveLength(1);
+    expect(out.rejected.map((r) => [r.index, r.code])).toEqual([
+      [1, 'TENANT_MISMATCH'],
+      [2, 'TENANT_MISMATCH'],
+    ]);
+    expect(out.rejected[0]!.message).toMatch(/t02/);
+  });
+
   it('lets the object mapping be overridden', () => {
     const s = createHubSpotWebhookSource({ objects: { company: { entity: 'company', keyField: 'company_id', keyPrefix: '' } } });
     const out = s.decode(delivery([{ ...batch[0], subscriptionType: 'company.creation' }]), ctx);
