@@ -247,6 +247,7 @@ export function createHubSpotWebhookSource(options: HubSpotWebhookSourceOptions 
         const primary = keyValue(e.primaryObjectId);
         if (primary !== undefined && String(primary) !== String(survivor)) merged.push(primary);
         const losers = [...new Set(merged.map(String))].filter((m) => m !== String(survivor));
+        if (losers.length === 0) return { code: 'INVALID_FIELD', message: `Merge event ${String(e.eventId)} names no record merged into ${String(survivor)}.` };
         // The id uses the event's own objectId (the BRIEF rule); a second and further merged record
         // of the same event are told apart in the propertyName slot.
         return {

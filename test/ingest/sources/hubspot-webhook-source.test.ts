@@ -110,6 +110,12 @@ describe('HubSpot webhook source: mapping', () => {
     expect(out.map((e) => e.event_id)).toEqual([deriveEventId('hubspot', [101, 7, t0 + 7, 126, null]), deriveEventId('hubspot', [101, 7, t0 + 7, 126, 'merged:128'])]);
   });
 
+  it('rejects a merge that names no merged record instead of producing nothing', () => {
+    const out = createHubSpotWebhookSource().decode(delivery([{ ...batch[7], mergedObjectIds: [126] }]), ctx);
+    expect(out.envelopes).toEqual([]);
+    expect(out.rejected[0]!.code).toBe('INVALID_FIELD');
+  });
+
   it('reads a cleared consent property as no purposes', () => {
     const out = createHubSpotWebhookSource().decode(delivery([{ ...batch[3], propertyValue: '' }]), ctx).envelopes[0]!;
     expect(out.payload.consent).toEqual([]);
