@@ -32,7 +32,11 @@ export interface IngestOptions {
   source?: string;
   /** The tenant of the rejected items (they carry none); default `unknown`. */
   tenant_id?: string;
-  /** The text of each envelope as received (same order as `envelopes`): kept as quarantine's original bytes. */
+  /**
+   * The exact JSON text each envelope was parsed from (same order as `envelopes`; undefined where
+   * unknown). Kept as a quarantined event's original bytes; for an accepted envelope already in
+   * normal form, stored as is (saves a JSON.stringify). Must be the text the envelope came from.
+   */
   originals?: ReadonlyArray<string | undefined>;
 }
 
