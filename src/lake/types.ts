@@ -167,6 +167,8 @@ export interface CompactionReport {
   files: CatalogFile[];
   /** Every `ingest_seq` up to this one is now in Parquet. */
   compactedThrough: number;
+  /** Milliseconds per phase (read_log, write_parquet, fsync_hash_move, catalog, checkpoint, remove_segments). */
+  timings?: Record<string, number>;
 }
 
 /** Counts of one zone/tenant/entity. */
