@@ -66,6 +66,11 @@ export function createQuarantineZone(core: LakeCore, _ingest: LakeIngest, query:
     },
     async replay(filter = {}, options = {}) {
       core.assertWritable('replay quarantine');
+      if (!core.contracts && options.withoutContracts !== true)
+        throw new VerityError(
+          'INVALID_ARGUMENT',
+          'Quarantine replay needs contracts to re-validate against: open the lake with a ContractResolver (the CLI uses the project\'s contracts/). Pass withoutContracts: true to re-check envelopes only.',
+        );
       const runJob = { job: 'quarantine.replay', inputs: [{ namespace: 'verity', name: 'lake/quarantine' }], outputs: [{ namespace: 'verity', name: 'lake/raw' }] };
       const runId = core.lineage ? await core.lineage.start(runJob) : undefined;
       const report: ReplayReport = { examined: 0, replayed: 0, stillQuarantined: 0, byReason: {}, skipped: 0, validated: core.gate.validating, results: [] };

@@ -131,6 +131,11 @@ export interface ReplayReport {
 export interface ReplayOptions {
   /** Called after each durable chunk with entries done so far and the total pending. */
   onProgress?: (done: number, total: number) => void;
+  /**
+   * Replay even though the lake has no contract resolver: only envelopes are re-checked, so every
+   * well-formed entry moves to the raw zone. Without this flag such a replay is refused.
+   */
+  withoutContracts?: boolean;
 }
 
 /** The quarantine zone of a lake. */
