@@ -55,3 +55,6 @@ export { createBusIngestTarget } from './bus/bus-ingest-target.js';
 export { createLakeWriter } from './bus/lake-writer.js';
 export type { LakeWriter, LakeWriterOptions, LakeWriterBatch } from './bus/lake-writer.js';
 export { encodeBusMessage, decodeBusMessage, busSubject, busMessageId } from './bus/bus-message.js';
+// Project configuration, needed to start a server from the library.
+export { loadConfig } from './config/config.js';
+export type { LoadedConfig, VerityConfig } from './config/config.js';
