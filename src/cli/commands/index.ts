@@ -8,6 +8,8 @@ import { registerQuarantine } from './quarantine.js';
 import { registerServe } from './serve.js';
 import { registerIngest } from './ingest.js';
 import { registerLakeWriter } from './lake-writer.js';
+import { registerContract } from './contract.js';
+import { registerSchema } from './schema.js';
 
 /** Registers a command (or group of commands) on the program. */
 export type RegisterCommand = (program: Command, context: () => CliContext) => void;
@@ -22,4 +24,6 @@ export const COMMANDS: RegisterCommand[] = [
   registerLakeWriter,
   registerLake,
   registerQuarantine,
+  registerContract,
+  registerSchema,
 ];

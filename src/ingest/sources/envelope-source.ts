@@ -26,7 +26,7 @@ export const ENVELOPE_JSON_SCHEMA = {
   required: ['event_id', 'tenant_id', 'entity', 'entity_key', 'op', 'event_time', 'source', 'payload'],
   properties: {
     event_id: { type: 'string', minLength: 1, maxLength: 256, pattern: '^[^\\s]+$' },
-    tenant_id: { type: 'string', minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9_.-]+$' },
+    tenant_id: { type: 'string', minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_.-]+$' },
     entity: { type: 'string', maxLength: 64, pattern: '^[a-z][a-z0-9_]*$' },
     entity_key: KEY,
     op: { enum: ['upsert', 'delete', 'merge', 'snapshot', 'truncate'] },

@@ -183,12 +183,15 @@ export function createFileSource(options: FileSourceOptions): Source {
     if (size() > 0 || result.skipped) yield result;
   }
 
-  return {
+  const source: Source & { decodeFile(path: string, context: DecodeContext): AsyncIterable<DecodeResult> } = {
     name: options.format,
     capabilities: { signatures: false, batches: true, deletes: false, merges: false, resyncSignals: false, streaming: true },
     decode,
     decodeStream,
+    // The name `verity ingest` (src/ingest/ingest-files.ts) looks for: a path, streamed.
+    decodeFile: (path, context) => decodeStream(path, context),
   };
+  return source;
 }
 
 /** {@link createFileSource} for NDJSON. */

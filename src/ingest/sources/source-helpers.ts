@@ -11,7 +11,7 @@ import type { DecodeContext, DecodeResult, RejectedItem, SourceDelivery } from '
 export interface BodyLimits {
   /** Largest body accepted, in bytes (default 16 MiB). Bigger bodies throw `PAYLOAD_TOO_LARGE`. */
   maxBodyBytes?: number;
-  /** Most items in one delivery (default 10 000). More throw `PAYLOAD_TOO_LARGE`. */
+  /** Most items in one delivery (default 100 000). More throw `PAYLOAD_TOO_LARGE`. */
   maxItems?: number;
   /** Deepest JSON nesting accepted per item (default 32). Deeper items are rejected (`TOO_DEEP`). */
   maxDepth?: number;
@@ -22,7 +22,7 @@ export interface BodyLimits {
 /** Default limits (see {@link BodyLimits}). */
 export const DEFAULT_LIMITS: Required<BodyLimits> = {
   maxBodyBytes: 16 * 1024 * 1024,
-  maxItems: 10_000,
+  maxItems: 100_000,
   maxDepth: 32,
   maxStringLength: 1024 * 1024,
 };

@@ -38,17 +38,17 @@ export function createSource(name: string, options?: Record<string, unknown>): S
 export function createSource(name: string, options: Record<string, unknown> = {}): Source {
   switch (name) {
     case 'hubspot':
-      return createHubSpotWebhookSource(options as HubSpotWebhookSourceOptions);
+      return createHubSpotWebhookSource(options);
     case 'salesforce':
-      return createSalesforceCdcSource(options as SalesforceCdcSourceOptions);
+      return createSalesforceCdcSource(options);
     case 'debezium':
-      return createDebeziumSource(options as DebeziumSourceOptions);
+      return createDebeziumSource(options);
     case 'ndjson':
     case 'csv':
       if (typeof options.entity !== 'string') throw new VerityError('USAGE', `Source "${name}" needs an entity: pass --entity <entity> (e.g. --entity activity).`);
       return createFileSource({ ...(options as unknown as Omit<FileSourceOptions, 'format'>), format: name });
     case 'verity':
-      return createEnvelopeSource(options as EnvelopeSourceOptions);
+      return createEnvelopeSource(options);
     default:
       throw new VerityError('USAGE', `Unknown source "${String(name).slice(0, 40)}". Choose one of: ${SOURCE_NAMES.join(', ')}.`);
   }

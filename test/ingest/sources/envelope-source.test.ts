@@ -20,7 +20,7 @@ const env = (i: number, over: Partial<Envelope> & Record<string, unknown> = {}):
     source: { system: 'hubspot', connector: '54321', position: `${i}` },
     payload: { contact_id: `con_${i}`, email: `c${i}@example.com` },
     ...over,
-  }) as Envelope;
+  });
 
 describeSourceConformance({
   name: 'verity envelopes',
