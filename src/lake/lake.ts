@@ -116,8 +116,8 @@ export async function openLake(options: LakeOptions): Promise<Lake> {
         if (readOnly) throw new VerityError('CONFLICT', `Lake ${dir} is open read-only; cannot ${what}.`);
       },
       stateFieldsFor,
-      async appendDurably(text, firstSeq, lastSeq) {
-        await log.append(text, firstSeq, lastSeq);
+      async appendDurably(lines, firstSeq, lastSeq) {
+        await log.append(lines, firstSeq, lastSeq);
         if (lastSeq > core.durableSeq) core.durableSeq = lastSeq;
       },
       async quiesce() {
@@ -126,7 +126,7 @@ export async function openLake(options: LakeOptions): Promise<Lake> {
         while (core.paused) await core.paused;
         core.paused = gate;
         try {
-          await log.append('', 0, 0);
+          await log.append([], 0, 0);
         } catch (error) {
           core.paused = undefined;
           release();

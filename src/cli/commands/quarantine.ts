@@ -69,8 +69,9 @@ export function registerQuarantine(program: Command, context: () => CliContext):
     .option('--entity <entity>', 'only this entity')
     .option('--tenant <tenant>', 'only this tenant')
     .option('--reason <reason>', 'only entries with this reason code')
+    .option('--without-contracts', 're-check envelopes only (no contract validation): every well-formed entry moves to the raw zone')
     .option('--json', 'print machine-readable JSON')
-    .action(async (opts: { entity?: string; tenant?: string; reason?: string; json?: boolean }) => {
+    .action(async (opts: { entity?: string; tenant?: string; reason?: string; withoutContracts?: boolean; json?: boolean }) => {
       const ctx = context();
       if (opts.json) ctx.options.json = true;
       const report = await withLake(ctx, { readOnly: false, contracts: projectContracts(ctx.config()) }, (l) =>
@@ -78,7 +79,7 @@ export function registerQuarantine(program: Command, context: () => CliContext):
           ...(opts.entity ? { entity: opts.entity } : {}),
           ...(opts.tenant ? { tenant_id: opts.tenant } : {}),
           ...(opts.reason ? { reason: opts.reason } : {}),
-        }),
+        }, { withoutContracts: opts.withoutContracts === true }),
       );
       ctx.print(report, renderReplay);
     });
