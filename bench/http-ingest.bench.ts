@@ -3,7 +3,7 @@
 // do not share a thread) and measures events/s and per-batch latency. The peer, measured in the same
 // run, is the same lake's ingest() called directly in-process with the same events already decoded,
 // at the same batch size and concurrency: the ceiling HTTP can approach.
-// Usage: node --import tsx bench/http-ingest.bench.ts [--scale N] [--concurrency C]
+// Usage: node --import tsx bench/http-ingest.bench.ts [--scale N] [--concurrency C (default 16)]
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
@@ -19,7 +19,7 @@ const arg = (name: string, fallback: number) => {
   return i >= 0 ? Number(process.argv[i + 1]) : fallback;
 };
 const scale = arg('scale', 1);
-const concurrency = arg('concurrency', 32);
+const concurrency = arg('concurrency', 16);
 const BATCH = 100;
 const batches = Math.round(600 * scale);
 const NOW = Date.parse('2026-03-01T12:00:00.000Z');
@@ -135,6 +135,7 @@ try {
       // The source adapter's decode alone, and the serial ceiling of decode + lake on one thread.
       decode_events_per_s: Math.round(events / decodeSeconds),
       decode_plus_lake_events_per_s: Math.round(events / (decodeSeconds + peerSeconds)),
+      ratio_to_decode_plus_lake: Number((eventsPerS / (events / (decodeSeconds + peerSeconds))).toFixed(3)),
       target_events_per_s: 50_000,
     }),
   );
