@@ -4,7 +4,9 @@
  * Prints one JSON line. `--scale N` multiplies the 200k events of the default size.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openLake } from '../src/lake/lake.js';
 import type { Envelope } from '../src/envelope.js';
@@ -12,22 +14,32 @@ import { benchResolver, makeEnvelopeLines, scaleArg } from './bench-data.js';
 
 const scale = scaleArg();
 const count = Math.round(200_000 * scale);
-const BATCH = 5_000;
-const IN_FLIGHT = 4;
+const BATCH = Number(process.env.BENCH_BATCH ?? 5_000);
+const IN_FLIGHT = Number(process.env.BENCH_IN_FLIGHT ?? 16);
 const lines = makeEnvelopeLines(count, 7);
 const bytes = lines.reduce((n, l) => n + Buffer.byteLength(l) + 1, 0);
 
+/** CPU seconds (user + system, every thread of the process) since `start`. */
+const cpuSince = (start: NodeJS.CpuUsage) => {
+  const u = process.cpuUsage(start);
+  return (u.user + u.system) / 1e6;
+};
+let parseCpu = Number.POSITIVE_INFINITY;
+
 function parseOnly(): number {
+  const c0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
   let sink = 0;
   for (const line of lines) sink += (JSON.parse(line) as { event_id: string }).event_id.length;
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  parseCpu = Math.min(parseCpu, cpuSince(c0));
   if (sink === 0) throw new Error('unreachable');
   return seconds;
 }
 
-async function ingest(dir: string): Promise<{ seconds: number; accepted: number; duplicates: number; quarantined: number }> {
+async function ingest(dir: string): Promise<{ seconds: number; cpu: number; accepted: number; duplicates: number; quarantined: number }> {
   const lake = await openLake({ dir, contracts: benchResolver() });
+  const c0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
   const inFlight = new Set<Promise<void>>();
   const totals = { accepted: 0, duplicates: 0, quarantined: 0 };
@@ -46,8 +58,25 @@ async function ingest(dir: string): Promise<{ seconds: number; accepted: number;
   }
   await Promise.all(inFlight);
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  const cpu = cpuSince(c0);
   await lake.close();
-  return { seconds, ...totals };
+  return { seconds, cpu, ...totals };
+}
+
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+
+/** Reopens the lake (rebuilding its index from the log) and measures the time and the heap the index takes. */
+async function reopen(dir: string): Promise<{ seconds: number; bytesPerEvent: number }> {
+  gc();
+  const before = process.memoryUsage().heapUsed;
+  const t0 = process.hrtime.bigint();
+  const lake = await openLake({ dir, contracts: benchResolver() });
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  gc();
+  const after = process.memoryUsage().heapUsed;
+  await lake.close();
+  return { seconds, bytesPerEvent: (after - before) / count };
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'verity-bench-ingest-'));
@@ -55,6 +84,7 @@ try {
   parseOnly(); // warm-up
   const parseSeconds = Math.min(parseOnly(), parseOnly());
   const run = await ingest(join(dir, 'lake'));
+  const recovery = await reopen(join(dir, 'lake'));
   const ours = count / run.seconds;
   const peer = count / parseSeconds;
   const mem = process.memoryUsage();
@@ -67,12 +97,16 @@ try {
       json_parse_events_per_s: Math.round(peer),
       ratio: +(ours / peer).toFixed(3),
       target_ratio: 0.6,
+      cpu_ratio: +(parseCpu / run.cpu).toFixed(3),
+      load_average: +loadavg()[0]!.toFixed(1),
       accepted: run.accepted,
       duplicates: run.duplicates,
       quarantined: run.quarantined,
       batch: BATCH,
       in_flight: IN_FLIGHT,
       heap_mb: Math.round(mem.heapUsed / 1e6),
+      index_bytes_per_event: Math.round(recovery.bytesPerEvent),
+      reopen_events_per_s: Math.round(count / recovery.seconds),
       node: process.version,
     }),
   );

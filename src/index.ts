@@ -22,7 +22,7 @@ export type {
   LakeStats,
   LakeStatsRow,
 } from './lake/types.js';
-export { createGate, normaliseEnvelope, referenceKeyOf, TENANT_ID_PATTERN, ENTITY_PATTERN } from './ingest/gate.js';
+export { createGate, normaliseEnvelope, referenceKeyOf, stateFieldsOf, TENANT_ID_PATTERN, ENTITY_PATTERN } from './ingest/gate.js';
 export type { Gate, GateDecision, GateIndex, GateOptions } from './ingest/gate.js';
 
 // Source adapters (DESIGN.md sections 3 and 5): native input → envelopes.

@@ -1,4 +1,4 @@
-import type { ContractResolver, Violation } from '../contracts/types.js';
+import type { ContractResolver, RecordValidator, Violation } from '../contracts/types.js';
 import type { Envelope, EnvelopeOp } from '../envelope.js';
 
 /**
@@ -143,6 +143,19 @@ export function reasonsOf(violations: readonly Violation[], prefix = 'contract')
 }
 
 /** Creates the gate. */
+/**
+ * The fields whose previous values a validator's transition rules read: its `stateFields` when
+ * it declares them, else the fields with `transitions` of the contract it was compiled from
+ * (`CompiledContract.contract.fields`), else undefined (unknown: keep every scalar field).
+ */
+export function stateFieldsOf(validator: RecordValidator): readonly string[] | undefined {
+  const declared = (validator as { stateFields?: unknown }).stateFields;
+  if (Array.isArray(declared)) return declared as string[];
+  const fields = (validator as { contract?: { fields?: unknown } }).contract?.fields;
+  if (Array.isArray(fields)) return (fields as Array<{ name?: unknown; transitions?: unknown }>).filter((f) => f.transitions && typeof f.name === 'string').map((f) => f.name as string);
+  return undefined;
+}
+
 function quarantineDecision(envelope: Envelope, violations: Violation[], version: string | null): GateDecision {
   return { status: 'quarantined', tenant_id: envelope.tenant_id, entity: envelope.entity, event_id: envelope.event_id, reasons: reasonsOf(violations), violations, contractVersion: version };
 }
@@ -153,6 +166,7 @@ export function createGate(options: GateOptions = {}): Gate {
   let currentIndex: GateIndex | undefined;
   let currentTenant = '';
   const exists = (entity: string, key: string): boolean => currentIndex!.exists(currentTenant, entity, key);
+  const stateFieldsCache = new WeakMap<RecordValidator, readonly string[] | undefined>();
   return {
     validating: contracts !== undefined,
     decide(input, index, decideOptions = {}) {
@@ -189,7 +203,8 @@ export function createGate(options: GateOptions = {}): Gate {
         }
       }
       if (violations.length > 0) return quarantineDecision(envelope, violations, validator.version);
-      const stateFields = (validator as { stateFields?: readonly string[] }).stateFields;
+      let stateFields = stateFieldsCache.get(validator);
+      if (stateFields === undefined && !stateFieldsCache.has(validator)) stateFieldsCache.set(validator, (stateFields = stateFieldsOf(validator)));
       return { status: 'accepted', envelope, schemaVersion: validator.version, canonical: normal.canonical, ...(stateFields ? { stateFields } : {}) };
     },
   };

@@ -184,7 +184,7 @@ async function compactSegments(core: LakeCore): Promise<CompactionReport> {
   }
   // The checkpoint must cover the compacted segments before they can go.
   const resume = await core.quiesce();
-  let text: string;
+  let text: string[];
   try {
     text = core.index.serializeCheckpoint(Math.max(core.durableSeq, core.nextSeq - 1));
   } finally {

@@ -2,7 +2,7 @@ import { mkdir, open, readFile, readdir, rm } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { VerityError, toVerityError } from '../errors.js';
 import type { Envelope } from '../envelope.js';
-import { createGate } from '../ingest/gate.js';
+import { createGate, stateFieldsOf } from '../ingest/gate.js';
 import { openAppendLog, type AppendLog } from './append-log.js';
 import { readCatalog } from './catalog.js';
 import { createDuckEngine } from './duckdb-engine.js';
@@ -65,7 +65,10 @@ export async function openLake(options: LakeOptions): Promise<Lake> {
     const stateFieldsFor = (entity: string, tenant: string) => {
       if (!options.contracts) return undefined;
       const k = tenant + '\u0000' + entity;
-      if (!stateFieldsCache.has(k)) stateFieldsCache.set(k, (options.contracts.validatorFor(entity, tenant) as { stateFields?: readonly string[] } | undefined)?.stateFields);
+      if (!stateFieldsCache.has(k)) {
+        const validator = options.contracts.validatorFor(entity, tenant);
+        stateFieldsCache.set(k, validator ? stateFieldsOf(validator) : undefined);
+      }
       return stateFieldsCache.get(k);
     };
     let maxSeen = 0;
