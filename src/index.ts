@@ -128,3 +128,6 @@ export type { DefectKind, DefectLayer, GroundTruthEntry } from './generator/defe
 export { createPrng, hashSeed } from './generator/prng.js';
 export type { Prng } from './generator/prng.js';
 export { encodeSalesforceBitmap } from './generator/formats/salesforce-bitmap.js';
+// Project configuration, needed to start a server from the library.
+export { loadConfig } from './config/config.js';
+export type { LoadedConfig, VerityConfig } from './config/config.js';

@@ -126,9 +126,10 @@ export async function ingestFiles(options: IngestFilesOptions): Promise<IngestFi
     rejected = [];
     addIngestReport(totals, await target.ingest(batch, { rejected: bad, source: source.name, tenant_id }), false);
   };
-  const take = async (result: DecodeResult) => {
+  const take = async (result: DecodeResult, where?: string) => {
     for (const e of result.envelopes) envelopes.push(e);
-    for (const r of result.rejected) rejected.push(r);
+    // Items rejected inside one line keep their index within the delivery; the message names the line.
+    for (const r of result.rejected) rejected.push(where ? { ...r, message: `${where}: ${r.message}` } : r);
     for (const s of result.signals) signals.push(s);
     if (envelopes.length + rejected.length >= batchSize) await flush();
   };
@@ -159,11 +160,13 @@ export async function ingestFiles(options: IngestFilesOptions): Promise<IngestFi
         const at = mode === 'deliveries' ? deliveryClock(delivery, now()) : now();
         const secret = options.secret;
         if (secret !== undefined && options.verify !== false && source.capabilities.signatures) source.verify?.(delivery, { tenant_id, now: at, secret });
-        await take(source.decode(delivery, { tenant_id, now: at, ...(secret === undefined ? {} : { secret }) }));
+        await take(source.decode(delivery, { tenant_id, now: at, ...(secret === undefined ? {} : { secret }) }), where);
       } catch (error) {
         if (!isVerityError(error) || error.code === 'INTERNAL') throw error;
-        const raw = line.length > 65_536 ? line.slice(0, 65_536) : line;
-        rejected.push({ index: lineNo, raw, code: error.code === 'PAYLOAD_TOO_LARGE' ? 'LINE_TOO_LARGE' : error.code, message: `${where}: ${error.message}` });
+        // Quarantine keeps the line as read; only an over-limit line is cut to a 64 KiB preview.
+        const tooLarge = error.code === 'PAYLOAD_TOO_LARGE';
+        const raw = tooLarge ? line.slice(0, 65_536) : line;
+        rejected.push({ index: lineNo, raw, code: tooLarge ? 'LINE_TOO_LARGE' : error.code, message: `${where}: ${error.message}` });
         if (rejected.length >= batchSize) await flush();
       }
       if (lineNo % 1000 === 0) options.onProgress?.(done, total);
