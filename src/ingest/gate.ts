@@ -66,6 +66,9 @@ export interface GateOptions {
   checkReferences?: boolean;
 }
 
+/** Reserved key of a record state held by the lake: the event time of the newest event folded into it. */
+export const STATE_TIME = '__event_time';
+
 /** Tenant ids: the same rule as the project config's `tenant`. */
 export const TENANT_ID_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
 /** Entity names: lower-case identifiers. */
@@ -150,9 +153,6 @@ export function reasonsOf(violations: readonly Violation[], prefix = 'contract')
   return [...new Set(violations.map((v) => (v.rule === 'envelope' ? `envelope:${v.field || 'shape'}` : `${prefix}:${v.rule}`)))];
 }
 
-/** Reserved key of a record state held by the lake: the event time of the newest event folded into it. */
-export const STATE_TIME = '__event_time';
-
 /** Creates the gate. */
 /**
  * The fields whose previous values a validator's transition rules read: its `stateFields` when
@@ -205,26 +205,16 @@ export function createGate(options: GateOptions = {}): Gate {
         const key = referenceKeyOf(envelope.entity_key);
         const partial = envelope.changed_fields !== undefined || envelope.op === 'delete';
         const held = index.previous(tenant, envelope.entity, key);
-        // Transitions are judged only against an older state: a late or out-of-order event is
-        // not an illegal transition from a state that happened after it.
-        let previous: Record<string, unknown> | undefined;
-        if (held && !(typeof held[STATE_TIME] === 'string' && (held[STATE_TIME]) > envelope.event_time)) {
-          const { [STATE_TIME]: _time, ...rest } = held;
-          previous = rest;
-        }
-        try {
-          violations.push(
-            ...validator.validate(envelope.payload, {
-              partial,
-              ...(previous ? { previous } : {}),
-              ...(checkReferences ? { exists: (entity: string, refKey: string) => index.exists(tenant, entity, refKey) } : {}),
-            }),
-          );
-        const previous = index.previous(tenant, envelope.entity, key);
+        // Transitions are judged only against an older state: a late or out-of-order event is not
+        // an illegal transition from a state that happened after it.
+        const previous = held && !(((held[STATE_TIME] as string | undefined) ?? '') > envelope.event_time) ? held : undefined;
         currentIndex = index;
         currentTenant = tenant;
         try {
-          const found = validator.validate(envelope.payload, previous ? { partial, previous, exists } : { partial, exists });
+          const found = validator.validate(
+            envelope.payload,
+            checkReferences ? (previous ? { partial, previous, exists } : { partial, exists }) : previous ? { partial, previous } : { partial },
+          );
           for (let i = 0; i < found.length; i++) violations.push(found[i]!);
         } catch (error) {
           violations.push({ field: '', rule: 'validator_error', message: `The validator of ${envelope.entity}@${validator.version} threw: ${(error as Error).message}` });

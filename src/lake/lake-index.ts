@@ -3,7 +3,6 @@ import { access } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { VerityError } from '../errors.js';
 import { referenceKeyOf, STATE_TIME } from '../ingest/gate.js';
-import { referenceKeyOf } from '../ingest/gate.js';
 import { ShardedMap } from './sharded-map.js';
 import type { QuarantineLogRecord, RawLogRecord } from './log-records.js';
 
@@ -93,27 +92,11 @@ export function createLakeIndex(): LakeIndex {
         map.set(ref, NO_STATE);
         return;
       }
-      const current = states.get(stateKey);
-      // A late event (older than the state we hold) must not roll the state back: transition
-      // rules judge the next event against the newest known state.
-      if (current && typeof current[STATE_TIME] === 'string' && (current[STATE_TIME]) > e.event_time) return;
-      const base = e.changed_fields !== undefined ? current : undefined;
-      const next: Record<string, unknown> = base ? { ...base } : {};
-      let any = false;
-      const fields = stateFields ?? Object.keys(e.payload);
-      for (const f of fields) {
-        if (!(f in e.payload)) continue;
-        const v = e.payload[f];
-        if (v === null || typeof v === 'number' || typeof v === 'boolean' || (typeof v === 'string' && v.length <= MAX_STATE_STRING)) {
-          next[f] = v;
-          any = true;
-        }
-      }
-      if (any || base) {
-        next[STATE_TIME] = e.event_time;
-        states.set(stateKey, next);
-      }
-      const prior = e.changed_fields !== undefined ? map.get(ref) : undefined;
+      const current = map.get(ref);
+      // A late event (older than the state held) must not roll the state back: transition rules
+      // judge the next event against the newest known state.
+      if (current !== undefined && current !== NO_STATE && ((current[STATE_TIME] as string | undefined) ?? '') > e.event_time) return;
+      const prior = e.changed_fields !== undefined ? current : undefined;
       const base = prior === undefined || prior === NO_STATE ? undefined : prior;
       let next: Record<string, unknown> | undefined = base ? { ...base } : undefined;
       const payload = e.payload;
@@ -128,6 +111,7 @@ export function createLakeIndex(): LakeIndex {
           if (v === null || typeof v === 'number' || typeof v === 'boolean' || (typeof v === 'string' && v.length <= MAX_STATE_STRING)) (next ??= {})[f] = v;
         }
       }
+      if (next) next[STATE_TIME] = e.event_time;
       map.set(ref, next ?? NO_STATE);
     },
     applyQuarantine(record) {
