@@ -158,7 +158,11 @@ async function rewriteBucket(db: DuckDBSession, file: string, newEvents: Map<str
   for (const [key, events] of newEvents) {
     const all = history.get(key) ?? [];
     const seen = new Set(all.map((e) => e.event_id));
-    for (const e of events) if (!seen.has(e.event_id)) (all.push(e), seen.add(e.event_id));
+    for (const e of events) {
+      if (seen.has(e.event_id)) continue;
+      all.push(e);
+      seen.add(e.event_id);
+    }
     rows.push(...foldRecordHistory(all));
   }
   await db.run(stagingLoadTableSql('new_rows'));

@@ -40,7 +40,7 @@ export async function openDuckDBSession(options: { threads?: number; memoryLimit
     async all(sql) {
       try {
         const reader = await connection.runAndReadAll(sql);
-        return reader.getRowObjectsJS() as Record<string, unknown>[];
+        return reader.getRowObjectsJS();
       } catch (error) {
         throw new VerityError('INTERNAL', `DuckDB query failed: ${(error as Error).message}`, { cause: error, details: { sql } });
       }
