@@ -23,3 +23,26 @@ export type {
 } from './lake/types.js';
 export { createGate, normaliseEnvelope, referenceKeyOf, TENANT_ID_PATTERN, ENTITY_PATTERN } from './ingest/gate.js';
 export type { Gate, GateDecision, GateIndex, GateOptions } from './ingest/gate.js';
+
+// Staging (DESIGN.md section 6) and the feature store (section 7).
+export { buildStaging, readStagingCheckpoint, stagingDir, stagingGlob } from './staging/build-staging.js';
+export type { BuildStagingOptions, BuildStagingResult, StagingCheckpoint } from './staging/build-staging.js';
+export { createMemoryRawEventSource } from './staging/raw-event-source.js';
+export type { RawEventSource, RawScanOptions } from './staging/raw-event-source.js';
+export { foldRecordHistory } from './staging/fold-history.js';
+export type { StagingRow } from './staging/fold-history.js';
+export { canonicalKey } from './staging/canonical.js';
+export { defineFeatureView, lastValue, timeSince, count, sum, avg, min, max, distinct, timeSinceLast, derived, isFeatureView } from './features/feature-view.js';
+export type { FeatureView, FeatureViewDefinition, Feature, FeatureSpec, FeatureContract, FeatureType, EventSelection, AggregateFunction } from './features/feature-view.js';
+export { parseDuration } from './features/duration.js';
+export type { Duration } from './features/duration.js';
+export { loadFeatureViews, selectViews } from './features/load-feature-views.js';
+export { getTrainingFrame } from './features/offline-retrieval.js';
+export type { FrameInput, TrainingFrame, TrainingFrameOptions, FeatureColumn } from './features/offline-retrieval.js';
+export type { Knowledge } from './features/feature-sql.js';
+export { isNewer } from './features/online-store.js';
+export type { OnlineStore, OnlineCell, OnlineWrite, OnlineWriteResult, OnlineStoreCapabilities } from './features/online-store.js';
+export { createMemoryOnlineStore } from './features/online-stores/memory-online-store.js';
+export type { MemoryOnlineStoreOptions } from './features/online-stores/memory-online-store.js';
+export { createRedisOnlineStore } from './features/online-stores/redis-online-store.js';
+export type { RedisOnlineStoreOptions } from './features/online-stores/redis-online-store.js';
