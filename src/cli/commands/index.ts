@@ -5,9 +5,12 @@ import { registerGenerate } from './generate.js';
 import { registerDemo } from './demo.js';
 import { registerLake } from './lake.js';
 import { registerQuarantine } from './quarantine.js';
+import { registerServe } from './serve.js';
+import { registerIngest } from './ingest.js';
+import { registerLakeWriter } from './lake-writer.js';
 
 /** Registers a command (or group of commands) on the program. */
 export type RegisterCommand = (program: Command, context: () => CliContext) => void;
 
 /** Every command group of the CLI, in help order. */
-export const COMMANDS: RegisterCommand[] = [registerInit, registerGenerate, registerDemo, registerLake, registerQuarantine];
+export const COMMANDS: RegisterCommand[] = [registerInit, registerGenerate, registerDemo, registerLake, registerQuarantine, registerServe, registerIngest, registerLakeWriter];
