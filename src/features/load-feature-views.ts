@@ -58,7 +58,10 @@ export async function loadFeatureViews(dir: string): Promise<FeatureView[]> {
       else mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
     } catch (error) {
       if (error instanceof VerityError) throw error;
-      throw new VerityError('INVALID_ARGUMENT', `Feature file ${file} failed to load: ${(error as Error).message}`, { cause: error });
+      const hint = /Cannot find module 'verity'/.test((error as Error).message)
+        ? ' Feature files must load as ES modules: keep a package.json with {"type": "module"} in the features directory (verity init writes one) or name them .mts/.mjs.'
+        : '';
+      throw new VerityError('INVALID_ARGUMENT', `Feature file ${file} failed to load: ${(error as Error).message.split('\n')[0]}${hint}`, { cause: error });
     }
     const exported = Object.keys(mod)
       .sort((a, b) => (a === 'default' ? -1 : b === 'default' ? 1 : a < b ? -1 : 1))
