@@ -24,7 +24,7 @@ const run = async (...args: string[]) => {
   const c = capture();
   const code = await runCli(['--json', '-c', join(dir, 'verity.config.yaml'), ...args], c.io);
   if (code !== 0) throw new Error(`verity ${args.join(' ')} exited ${code}: ${c.err()}`);
-  return JSON.parse(c.out()) as any;
+  return JSON.parse(c.out());
 };
 
 beforeAll(async () => {

@@ -29,7 +29,7 @@ export function createFeatureRoutes(options: FeatureRoutesOptions): RoutePlugin 
   const byName = new Map(options.views.map((v) => [v.name, v]));
   return async (app, { context }) => {
     app.post('/v1/features/online', async (request) => {
-      const tenant = resolveTenant(request.query, request.headers['x-verity-tenant'] as string | undefined, context.tenantDefault);
+      const tenant = resolveTenant(request.query, request.headers['x-verity-tenant'], context.tenantDefault);
       const type = String(request.headers['content-type'] ?? '');
       if (!/^application\/json\b/i.test(type)) throw new VerityError('UNSUPPORTED_MEDIA_TYPE', `POST /v1/features/online takes application/json, not "${type || '(none)'}".`);
       const raw = request.body;
