@@ -18,7 +18,6 @@ const contacts = Math.round(10_000 * scale);
 const contactVersions = 8; // 80k contact events at scale 1
 const activities = Math.round(120_000 * scale);
 const events = contacts * contactVersions + activities;
-const T0 = Date.parse('2026-01-01T00:00:00.000Z');
 const SPAN_DAYS = 90;
 
 const dir = mkdtempSync(join(tmpdir(), 'verity-bench-offline-'));
