@@ -83,14 +83,21 @@ export async function getOnlineFeatures(store: OnlineStore, view: FeatureView, e
       rows[i] = next[j];
     });
   }
+  const iso = new Map<number, string>();
+  const isoOf = (t: number) => {
+    let s = iso.get(t);
+    if (s === undefined) iso.set(t, (s = new Date(t).toISOString()));
+    return s;
+  };
+  const base = view.features.filter((f) => f.kind !== 'derived');
+  const derivedFeatures = view.features.filter((f) => f.kind === 'derived' && (!wanted || wanted.has(f.name)));
   const out: OnlineFeatureRow[] = entities.map((entity, i) => {
     const row = rows[i];
     const deleted = row?.[STATE_CELL]?.value === 'deleted';
     const features: Record<string, OnlineFeatureValue> = {};
     const baseValues: Record<string, unknown> = {};
     const baseMeta: Record<string, OnlineFeatureValue> = {};
-    for (const f of view.features) {
-      if (f.kind === 'derived') continue;
+    for (const f of base) {
       const own = f.kind === 'last_value' || f.kind === 'time_since';
       const cell: OnlineCell | undefined = row?.[f.name];
       let fv: OnlineFeatureValue;
@@ -99,13 +106,12 @@ export async function getOnlineFeatures(store: OnlineStore, view: FeatureView, e
         let value = cell.value;
         if (f.kind === 'time_since' || (f.kind === 'aggregate' && f.timeSince)) value = typeof value === 'number' ? (now - value) / 1000 : null;
         const age = now - cell.event_time;
-        fv = { value: conformValue(f.contract, value).value, status: view.maxAgeMs !== undefined && age > view.maxAgeMs ? 'STALE' : 'OK', event_time: new Date(cell.event_time).toISOString(), age_ms: age };
+        fv = { value: conformValue(f.contract, value).value, status: view.maxAgeMs !== undefined && age > view.maxAgeMs ? 'STALE' : 'OK', event_time: isoOf(cell.event_time), age_ms: age };
       }
       baseValues[f.name] = fv.value;
       baseMeta[f.name] = fv;
       if (!wanted || wanted.has(f.name)) features[f.name] = fv;
     }
-    const derivedFeatures = view.features.filter((f) => f.kind === 'derived' && (!wanted || wanted.has(f.name)));
     if (derivedFeatures.length) {
       const d = computeDerived(view, baseValues);
       const metas = Object.values(baseMeta).filter((m) => m.status !== 'NOT_FOUND');

@@ -105,11 +105,12 @@ export function createMemoryOnlineStore(options: MemoryOnlineStoreOptions = {}):
     },
     async read(tenant, view, keys, features) {
       check();
+      const wanted = features ? new Set(features) : undefined;
       return keys.map((key) => {
-        const row = rows.get([tenant, view, key].join(SEP));
+        const row = rows.get(tenant + SEP + view + SEP + key);
         if (!row || row.size === 0) return undefined;
         const out: Record<string, OnlineCell> = {};
-        for (const [n, c] of row) if (!features || features.includes(n) || n.startsWith('$')) out[n] = c;
+        for (const [n, c] of row) if (!wanted || wanted.has(n) || n.charCodeAt(0) === 36) out[n] = c;
         return out;
       });
     },
