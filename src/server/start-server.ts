@@ -7,7 +7,7 @@ import type { Source } from '../ingest/source.js';
 import { openLake } from '../lake/lake.js';
 import type { Lake } from '../lake/types.js';
 import { createServer, type VerityServer } from './create-server.js';
-import type { RoutePlugin } from './server-context.js';
+import type { RoutePlugin, ServerLake } from './server-context.js';
 import { createServerSources } from './server-sources.js';
 
 /** Options of {@link startServer}. */
@@ -32,6 +32,8 @@ export interface StartServerOptions {
   logger?: boolean | { level: string };
   /** The clock (signature freshness); default the wall clock. */
   now?: () => Date;
+  /** Wraps the opened lake before the server ingests into it (e.g. `withMaterialization` for fresh online features). */
+  wrapLake?: (lake: Lake) => ServerLake;
 }
 
 /** A started server: its URL, and what it opened. `close()` drains and closes everything. */
@@ -69,7 +71,7 @@ export async function startServer(options: StartServerOptions): Promise<StartedS
     if (bus) await bus.maxMessageBytes(); // connect now: a wrong URL fails at start, not at the first request
     else lake = await openLake({ dir: projectPath(options.config, config.lake.dir), actor: 'verity serve', ...(options.contracts ? { contracts: options.contracts } : {}) });
     const server = createServer({
-      ...(lake ? { lake } : {}),
+      ...(lake ? { lake: options.wrapLake ? options.wrapLake(lake) : lake } : {}),
       ...(bus ? { bus } : {}),
       sources: options.sources ?? createServerSources(),
       tenantDefault: config.tenant,
