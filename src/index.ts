@@ -46,3 +46,16 @@ export { createMemoryOnlineStore } from './features/online-stores/memory-online-
 export type { MemoryOnlineStoreOptions } from './features/online-stores/memory-online-store.js';
 export { createRedisOnlineStore } from './features/online-stores/redis-online-store.js';
 export type { RedisOnlineStoreOptions } from './features/online-stores/redis-online-store.js';
+export { createMaterializer } from './features/materializer.js';
+export type { Materializer, MaterializerOptions, MaterializeReport } from './features/materializer.js';
+export { withMaterialization } from './features/materialize-on-ingest.js';
+export { getOnlineFeatures, createServingLog, MAX_ENTITIES_PER_LOOKUP } from './features/online-features.js';
+export type { OnlineFeatureRow, OnlineFeatureValue, FeatureStatus, GetOnlineFeaturesOptions, ServingLog, ServingLogEntry } from './features/online-features.js';
+export { runParity } from './features/parity.js';
+export type { ParityOptions, ParityReport, FeatureParity } from './features/parity.js';
+export { openFeatureServices, servingLogPath } from './features/feature-services.js';
+export type { FeatureServices } from './features/feature-services.js';
+export { createFeatureRoutes } from './server/routes/features.js';
+export type { FeatureRoutesOptions } from './server/routes/features.js';
+export { createFeatureServing } from './server/feature-serving.js';
+export type { FeatureServing } from './server/feature-serving.js';
