@@ -59,3 +59,5 @@ export { createFeatureRoutes } from './server/routes/features.js';
 export type { FeatureRoutesOptions } from './server/routes/features.js';
 export { createFeatureServing } from './server/feature-serving.js';
 export type { FeatureServing } from './server/feature-serving.js';
+export { runFeatureDemo } from './features/feature-demo.js';
+export type { FeatureDemoOptions, FeatureDemoReport } from './features/feature-demo.js';
