@@ -54,7 +54,7 @@ describe('offline retrieval on generator output', () => {
         const out = await frame.rows();
         frame.close();
         rows.forEach((row, i) => {
-          const base = naiveFeatures(events, view, { tenant: 't01', key: { [view.keys[0]!]: row[view.keys[0]!]! }, t: Date.parse(row.timestamp!) }, knowledge);
+          const base = naiveFeatures(events, view, { tenant: 't01', key: { [view.keys[0]!]: row[view.keys[0]!]! }, t: Date.parse(row.timestamp) }, knowledge);
           // The contract casts values (e.g. integer fields); cast the reference the same way.
           const expected: Record<string, unknown> = {};
           for (const f of view.features) if (f.kind !== 'derived') expected[f.name] = castLike(f.contract.type, base[f.name]);
@@ -77,5 +77,5 @@ function castLike(type: string, v: unknown): unknown {
     return Number.isFinite(n) ? n : null;
   }
   if (type === 'boolean') return v === true || v === 'true' ? true : v === false || v === 'false' ? false : null;
-  return typeof v === 'object' ? JSON.stringify(v) : String(v as string);
+  return typeof v === 'object' ? JSON.stringify(v) : String(v);
 }
