@@ -8,7 +8,7 @@ import { openLake } from '../lake/lake.js';
 import { openProjectLake } from '../project/project-lake.js';
 import type { Lake } from '../lake/types.js';
 import { createServer, type VerityServer } from './create-server.js';
-import type { RoutePlugin } from './server-context.js';
+import type { RoutePlugin, ServerLake } from './server-context.js';
 import { createServerSources } from './server-sources.js';
 
 /** Options of {@link startServer}. */
@@ -33,6 +33,8 @@ export interface StartServerOptions {
   logger?: boolean | { level: string };
   /** The clock (signature freshness); default the wall clock. */
   now?: () => Date;
+  /** Wraps the opened lake before the server ingests into it (e.g. `withMaterialization` for fresh online features). */
+  wrapLake?: (lake: Lake) => ServerLake;
 }
 
 /** A started server: its URL, and what it opened. `close()` drains and closes everything. */
@@ -71,7 +73,7 @@ export async function startServer(options: StartServerOptions): Promise<StartedS
     else if (options.contracts) lake = await openLake({ dir: projectPath(options.config, config.lake.dir), actor: 'verity serve', contracts: options.contracts });
     else lake = (await openProjectLake(options.config, { actor: 'verity serve' })).lake;
     const server = createServer({
-      ...(lake ? { lake } : {}),
+      ...(lake ? { lake: options.wrapLake ? options.wrapLake(lake) : lake } : {}),
       ...(bus ? { bus } : {}),
       sources: options.sources ?? createServerSources(),
       tenantDefault: config.tenant,

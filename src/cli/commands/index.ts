@@ -10,6 +10,7 @@ import { registerIngest } from './ingest.js';
 import { registerLakeWriter } from './lake-writer.js';
 import { registerContract } from './contract.js';
 import { registerSchema } from './schema.js';
+import { registerFeatures } from './features.js';
 
 /** Registers a command (or group of commands) on the program. */
 export type RegisterCommand = (program: Command, context: () => CliContext) => void;
@@ -26,4 +27,5 @@ export const COMMANDS: RegisterCommand[] = [
   registerQuarantine,
   registerContract,
   registerSchema,
+  registerFeatures,
 ];
