@@ -122,7 +122,7 @@ export function appendNodes(read: NodeReader, size: number, leafHashes: Uint8Arr
   for (let i = 0; i < leafHashes.length; i++) {
     let index = size + i;
     let level = 0;
-    let hash = Buffer.from(leafHashes[i]!);
+    let hash: Buffer = Buffer.from(leafHashes[i]!);
     out.push({ level, index, hash });
     pending.set(`0:${index}`, hash);
     while (index % 2 === 1) {
@@ -175,7 +175,7 @@ export function rootFromInclusionProof(index: number, size: number, leafHash: Ui
   if (proof.some((p) => p.length !== HASH_SIZE)) return { reason: 'a proof hash is not 32 bytes' };
   let fn = index;
   let sn = size - 1;
-  let r = Buffer.from(leafHash);
+  let r: Buffer = Buffer.from(leafHash);
   for (const p of proof) {
     if (sn === 0) return { reason: 'proof is longer than the tree is deep' };
     if (fn % 2 === 1 || fn === sn) {
@@ -227,8 +227,8 @@ export function verifyConsistency(size1: number, size2: number, proof: Uint8Arra
     fn = Math.floor(fn / 2);
     sn = Math.floor(sn / 2);
   }
-  let fr = Buffer.from(path[0]!);
-  let sr = Buffer.from(path[0]!);
+  let fr: Buffer = Buffer.from(path[0]!);
+  let sr: Buffer = Buffer.from(path[0]!);
   for (const c of path.slice(1)) {
     if (sn === 0) return fail('proof is longer than expected');
     if (fn % 2 === 1 || fn === sn) {
