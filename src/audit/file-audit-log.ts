@@ -5,7 +5,7 @@ import { VerityError } from '../errors.js';
 import type { Signer, Verifier } from '../keys/signer.js';
 import type { AuditFact } from './audit-sink.js';
 import { decodeEntry, encodeEntry } from './audit-entry.js';
-import type { AuditEntry, AuditLog, AuditVerification, ConsistencyProof, InclusionProof, SignedTreeHead } from './audit-log.js';
+import type { AuditLog, AuditVerification, ConsistencyProof, InclusionProof, SignedTreeHead } from './audit-log.js';
 import { HashArray } from './hash-array.js';
 import { appendNodes, consistencyProof, EMPTY_ROOT, hashLeaf, inclusionProof, rootHash, type NodeReader } from './merkle.js';
 import { signTreeHead } from './tree-head.js';

@@ -3,9 +3,11 @@ import type { CliContext } from '../context.js';
 import { registerInit } from './init.js';
 import { registerGenerate } from './generate.js';
 import { registerDemo } from './demo.js';
+import { registerKeys } from './keys.js';
+import { registerAudit } from './audit.js';
 
 /** Registers a command (or group of commands) on the program. */
 export type RegisterCommand = (program: Command, context: () => CliContext) => void;
 
 /** Every command group of the CLI, in help order. */
-export const COMMANDS: RegisterCommand[] = [registerInit, registerGenerate, registerDemo];
+export const COMMANDS: RegisterCommand[] = [registerInit, registerGenerate, registerDemo, registerKeys, registerAudit];
