@@ -3,7 +3,7 @@ import { VerityError } from '../errors.js';
 import type { Signer, Verifier } from '../keys/signer.js';
 import type { AuditFact } from './audit-sink.js';
 import { decodeEntry, encodeEntry } from './audit-entry.js';
-import type { AuditEntry, AuditLog, ConsistencyProof, InclusionProof, SignedTreeHead } from './audit-log.js';
+import type { AuditLog, ConsistencyProof, InclusionProof, SignedTreeHead } from './audit-log.js';
 import { appendNodes, consistencyProof, EMPTY_ROOT, hashLeaf, inclusionProof, nodesRead, rootHash, type NodeReader } from './merkle.js';
 import { signTreeHead } from './tree-head.js';
 import { verifyAuditStream, type StoredEntry } from './verify-audit-log.js';
@@ -182,7 +182,7 @@ export function createPostgresAuditLog(options: PostgresAuditLogOptions): AuditL
       const to = range.to ?? Number.MAX_SAFE_INTEGER;
       for (;;) {
         const r = await pool.query(`SELECT idx::text AS i, body FROM ${t('entries')} WHERE idx >= $1 AND idx < $2 ORDER BY idx LIMIT ${PAGE}`, [String(from), String(to)]);
-        for (const row of r.rows) yield decodeEntry(row.body as Buffer, Number(row.i)) as AuditEntry;
+        for (const row of r.rows) yield decodeEntry(row.body as Buffer, Number(row.i));
         if (r.rows.length < PAGE) return;
         from = Number(r.rows[r.rows.length - 1].i) + 1;
       }
