@@ -62,7 +62,7 @@ export function readFrameCsv(path: string): { rows: FrameRow[]; sha256: string; 
   const bytes = readFileSync(file);
   let rows: FrameRow[];
   try {
-    rows = parseCsv(bytes, { columns: true, skip_empty_lines: true, bom: true }) as FrameRow[];
+    rows = parseCsv<FrameRow>(bytes, { columns: true, skip_empty_lines: true, bom: true });
   } catch (error) {
     throw new VerityError('MALFORMED_INPUT', `Frame file ${file} is not valid CSV: ${(error as Error).message}`, { cause: error });
   }

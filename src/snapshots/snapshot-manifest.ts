@@ -61,7 +61,7 @@ export function jsonDifferences(signed: unknown, actual: unknown, path = ''): Ar
   if (canonicalJson(signed ?? null) === canonicalJson(actual ?? null)) return [];
   const isObj = (v: unknown) => v !== null && typeof v === 'object';
   if (isObj(signed) && isObj(actual) && Array.isArray(signed) === Array.isArray(actual)) {
-    const keys = [...new Set([...Object.keys(signed as object), ...Object.keys(actual as object)])].sort();
+    const keys = [...new Set([...Object.keys(signed), ...Object.keys(actual)])].sort();
     return keys.flatMap((k) => jsonDifferences((signed as Record<string, unknown>)[k], (actual as Record<string, unknown>)[k], path ? `${path}.${k}` : k));
   }
   return [{ field: path || '(root)', signed, actual }];
