@@ -5,9 +5,11 @@ import { registerGenerate } from './generate.js';
 import { registerDemo } from './demo.js';
 import { registerKeys } from './keys.js';
 import { registerAudit } from './audit.js';
+import { registerSnapshot } from './snapshot.js';
+import { registerLineage } from './lineage.js';
 
 /** Registers a command (or group of commands) on the program. */
 export type RegisterCommand = (program: Command, context: () => CliContext) => void;
 
 /** Every command group of the CLI, in help order. */
-export const COMMANDS: RegisterCommand[] = [registerInit, registerGenerate, registerDemo, registerKeys, registerAudit];
+export const COMMANDS: RegisterCommand[] = [registerInit, registerGenerate, registerDemo, registerKeys, registerAudit, registerSnapshot, registerLineage];
