@@ -45,3 +45,15 @@ export function decodeEntry(bytes: Uint8Array, expectedIndex: number): AuditEntr
     throw new VerityError('INTEGRITY_FAILED', `Audit entry at position ${expectedIndex} says it is entry ${JSON.stringify(value?.index)}.`);
   return { ...value, leaf_hash: hashLeaf(bytes).toString('hex') } as AuditEntry;
 }
+
+/** Checks that leaf bytes are a JSON entry carrying `expectedIndex` (verification's cheap check: no re-hash). */
+export function checkEntryIndex(bytes: Uint8Array, expectedIndex: number): void {
+  let value: any;
+  try {
+    value = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'));
+  } catch (error) {
+    throw new VerityError('INTEGRITY_FAILED', `Audit entry ${expectedIndex} is not valid JSON.`, { cause: error });
+  }
+  if (!value || value.index !== expectedIndex)
+    throw new VerityError('INTEGRITY_FAILED', `Audit entry at position ${expectedIndex} says it is entry ${JSON.stringify(value?.index)}.`);
+}

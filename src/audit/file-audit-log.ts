@@ -174,7 +174,7 @@ export function createFileAuditLog(options: FileAuditLogOptions): AuditLog {
       const bytes = Buffer.concat(hashes);
       writeSync(fd, bytes, 0, bytes.length, levels[level]!.length * 32);
       levels[level]!.pushAll(bytes);
-      if (doSync) fsyncSync(fd);
+      // No fsync: subtree hashes are derived data; opening the log recomputes any that a crash lost.
     }
   }
 

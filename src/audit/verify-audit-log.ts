@@ -1,5 +1,5 @@
 import type { Verifier } from '../keys/signer.js';
-import { decodeEntry } from './audit-entry.js';
+import { checkEntryIndex } from './audit-entry.js';
 import type { AuditProblem, AuditVerification, SignedTreeHead } from './audit-log.js';
 import { EMPTY_ROOT, hashChildren, hashLeaf } from './merkle.js';
 import { verifyTreeHead } from './tree-head.js';
@@ -84,7 +84,7 @@ export async function verifyAuditStream(options: VerifyAuditStreamOptions): Prom
     } else {
       leaf = hashLeaf(e.bytes);
       try {
-        decodeEntry(e.bytes, count);
+        checkEntryIndex(e.bytes, count);
       } catch (error) {
         report({ index: count, kind: 'entry', message: (error as Error).message });
       }
