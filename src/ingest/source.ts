@@ -18,6 +18,8 @@ export interface SourceCapabilities {
   readonly merges: boolean;
   /** May emit "re-sync needed" signals (gaps, overflows) that are not data. */
   readonly resyncSignals: boolean;
+  /** Implements {@link Source.decodeStream}: reads a whole file or stream of any size in constant memory. */
+  readonly streaming?: boolean;
 }
 
 /** One delivery as received over HTTP or from a bus: raw bytes plus what is needed to verify it. */
@@ -68,6 +70,20 @@ export interface DecodeResult {
   envelopes: Envelope[];
   rejected: RejectedItem[];
   signals: SourceSignal[];
+  /**
+   * Items deliberately not turned into envelopes because they are not data (Debezium tombstones,
+   * transaction markers, schema-change events, blank lines…), counted by kind so nothing disappears
+   * unaccounted. Absent when nothing was skipped.
+   */
+  skipped?: Record<string, number>;
+}
+
+/** Options for {@link Source.decodeStream}. */
+export interface DecodeStreamOptions {
+  /** The file name used in event ids (defaults to the basename of the path, required for a bare stream). */
+  fileName?: string;
+  /** Envelopes + rejected items per yielded batch (default 1000). */
+  batchSize?: number;
 }
 
 /** A source adapter. */
@@ -85,4 +101,9 @@ export interface Source {
    * `VerityError('MALFORMED_INPUT')`; individual bad items become {@link RejectedItem}s.
    */
   decode(delivery: SourceDelivery, context: DecodeContext): DecodeResult;
+  /**
+   * Streams a file (a path) or a Readable of any size in constant memory, yielding decode results in
+   * batches. Only present when `capabilities.streaming` (the file sources).
+   */
+  decodeStream?(input: string | NodeJS.ReadableStream, context: DecodeContext, options?: DecodeStreamOptions): AsyncIterable<DecodeResult>;
 }

@@ -3,6 +3,11 @@ import type { CliContext } from '../context.js';
 import { registerInit } from './init.js';
 import { registerGenerate } from './generate.js';
 import { registerDemo } from './demo.js';
+import { registerLake } from './lake.js';
+import { registerQuarantine } from './quarantine.js';
+import { registerServe } from './serve.js';
+import { registerIngest } from './ingest.js';
+import { registerLakeWriter } from './lake-writer.js';
 import { registerKeys } from './keys.js';
 import { registerAudit } from './audit.js';
 import { registerSnapshot } from './snapshot.js';
@@ -12,4 +17,17 @@ import { registerLineage } from './lineage.js';
 export type RegisterCommand = (program: Command, context: () => CliContext) => void;
 
 /** Every command group of the CLI, in help order. */
-export const COMMANDS: RegisterCommand[] = [registerInit, registerGenerate, registerDemo, registerKeys, registerAudit, registerSnapshot, registerLineage];
+export const COMMANDS: RegisterCommand[] = [
+  registerInit,
+  registerGenerate,
+  registerDemo,
+  registerIngest,
+  registerServe,
+  registerLakeWriter,
+  registerLake,
+  registerQuarantine,
+  registerKeys,
+  registerAudit,
+  registerSnapshot,
+  registerLineage,
+];

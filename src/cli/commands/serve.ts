@@ -1,0 +1,51 @@
+import type { Command } from 'commander';
+import { VerityError } from '../../errors.js';
+import { startServer } from '../../server/start-server.js';
+import type { CliContext } from '../context.js';
+
+const parsePort = (value: string): number => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new VerityError('INVALID_ARGUMENT', `--port must be an integer 0–65535, got "${value}".`);
+  return n;
+};
+
+/** Resolves on the first SIGTERM or SIGINT. */
+function waitForShutdownSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const on = (signal: NodeJS.Signals) => {
+      process.off('SIGTERM', on);
+      process.off('SIGINT', on);
+      resolve(signal);
+    };
+    process.on('SIGTERM', on);
+    process.on('SIGINT', on);
+  });
+}
+
+/** `verity serve`: the HTTP ingest server (embedded lake, or stateless over NATS JetStream with `--bus`). */
+export function registerServe(program: Command, context: () => CliContext): void {
+  program
+    .command('serve')
+    .description('serve the HTTP ingest endpoints (webhooks, /v1/events) until SIGTERM/SIGINT, then drain and close')
+    .option('--port <port>', 'port to listen on (default: server.port in the config, 8787; 0 = any free port)', parsePort)
+    .option('--host <host>', 'interface to bind (default: server.host in the config, 127.0.0.1)')
+    .option('--bus <url>', 'scale-out: publish to NATS JetStream at this URL (e.g. nats://127.0.0.1:4222) instead of writing the lake')
+    .option('--public-url <url>', 'the base URL senders sign against (HubSpot v3 signs the URL), when behind a proxy')
+    .option('--log <level>', 'pino log level (info, warn, error, silent)', 'info')
+    .action(async (opts: { port?: number; host?: string; bus?: string; publicUrl?: string; log: string }) => {
+      const ctx = context();
+      const started = await startServer({
+        config: ctx.config(),
+        ...(opts.port === undefined ? {} : { port: opts.port }),
+        ...(opts.host ? { host: opts.host } : {}),
+        ...(opts.bus ? { busUrl: opts.bus } : {}),
+        ...(opts.publicUrl ? { publicBaseUrl: opts.publicUrl } : {}),
+        logger: opts.log === 'silent' ? false : { level: opts.log },
+      });
+      const mode = started.bus ? `bus ${opts.bus ?? 'nats'}` : `lake ${started.lake?.dir ?? ''}`;
+      ctx.print({ url: started.url, mode: started.bus ? 'bus' : 'lake' }, () => `Verity listening on ${started.url} (${mode})`);
+      const signal = await waitForShutdownSignal();
+      ctx.info(`${signal}: draining in-flight batches and closing…`);
+      await started.close();
+    });
+}

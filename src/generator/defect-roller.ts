@@ -1,0 +1,31 @@
+import type { DefectKind } from './defects.js';
+import type { Prng } from './prng.js';
+
+/** Decides which defects an event carries, at the configured rates, and counts eligible events per kind. */
+export class DefectRoller {
+  /** Events that could have carried each kind (the denominators of the rates). */
+  readonly eligible: Record<string, number> = {};
+
+  constructor(
+    private readonly rates: Readonly<Record<DefectKind, number>>,
+    private readonly prng: Prng,
+  ) {}
+
+  /** The configured rate of a kind. */
+  rate(kind: DefectKind): number {
+    return this.rates[kind];
+  }
+
+  /** True with the kind's rate; counts `weight` eligible events. */
+  roll(kind: DefectKind, weight = 1): boolean {
+    this.eligible[kind] = (this.eligible[kind] ?? 0) + weight;
+    const r = this.rates[kind];
+    return r > 0 && this.prng.next() < r;
+  }
+
+  /** Rolls kinds in order and returns the first that hits (later kinds are not rolled). */
+  first(kinds: readonly DefectKind[]): DefectKind | undefined {
+    for (const kind of kinds) if (this.roll(kind)) return kind;
+    return undefined;
+  }
+}

@@ -1,0 +1,180 @@
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync, accessSync, constants, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { VerityError } from '../errors.js';
+import { packageVersion } from '../util/package-root.js';
+import { DEFECT_KINDS, DEFECT_LAYERS, type DefectKind } from './defects.js';
+import { activityBasename, generateResolved } from './generate-changes.js';
+import { LineWriter } from './line-writer.js';
+import { resolveGenerateOptions, type GenerateOptions, type ResolvedGenerateOptions } from './options.js';
+import { TenantFiles } from './tenant-files.js';
+import { DAY_MS, isoTime } from './time.js';
+
+/** Most GAP signals listed one by one in the manifest (the count is always exact). */
+const MAX_LISTED_SIGNALS = 1000;
+
+/** Per-kind defect counts in the manifest and report. */
+export interface DefectCount {
+  layer: string;
+  /** Ground-truth lines of this kind. */
+  count: number;
+  /** Events that could have carried it (the rate's denominator). */
+  eligible: number;
+  /** The configured rate. */
+  rate: number;
+}
+
+/** What {@link generate} wrote. */
+export interface GenerateReport {
+  /** Absolute output directory. */
+  out: string;
+  seed: number;
+  tenants: string[];
+  /** Envelopes written (every delivery, duplicates included). */
+  events: number;
+  /** Native deliveries per source (HubSpot: POSTs; others: events/rows), duplicates included. */
+  deliveries: Record<string, number>;
+  /** Re-deliveries among them. */
+  duplicates: number;
+  /** Envelopes per entity. */
+  entities: Record<string, number>;
+  /** Ground-truth lines per defect kind. */
+  defects: Record<DefectKind, DefectCount>;
+  /** Salesforce GAP_* signals emitted. */
+  signals: number;
+  /** Files written: relative path → lines and bytes. */
+  files: Record<string, { lines: number; bytes: number }>;
+  /** Wall-clock seconds the run took (never written to the output). */
+  seconds: number;
+}
+
+/** Options of {@link generate}: {@link GenerateOptions} plus a progress callback. */
+export interface GenerateRunOptions extends GenerateOptions {
+  /** Output directory (required). */
+  out: string;
+  /** Called as simulated days complete: `done` of `total` (tenants × days). */
+  onProgress?: (done: number, total: number) => void;
+}
+
+function prepareOut(out: string): string {
+  const dir = resolve(out);
+  try {
+    if (existsSync(dir)) {
+      if (!statSync(dir).isDirectory()) throw new VerityError('IO_ERROR', `--out ${out} exists and is not a directory; choose another path.`);
+      const entries = readdirSync(dir);
+      if (entries.length > 0 && !entries.includes('manifest.json'))
+        throw new VerityError('INVALID_ARGUMENT', `--out ${out} is not empty and holds no previous generator output (manifest.json); choose an empty or new directory.`);
+      for (const name of ['tenants', 'manifest.json', 'ground-truth.ndjson']) rmSync(join(dir, name), { recursive: true, force: true });
+    } else mkdirSync(dir, { recursive: true });
+    accessSync(dir, constants.W_OK);
+  } catch (error) {
+    if (error instanceof VerityError) throw error;
+    const e = error as NodeJS.ErrnoException;
+    throw new VerityError('IO_ERROR', `Cannot write to --out ${out} (${e.code ?? 'error'}): choose a writable directory.`, { cause: error });
+  }
+  return dir;
+}
+
+function manifestOptions(o: ResolvedGenerateOptions): Record<string, unknown> {
+  return {
+    tenants: o.tenants, accounts: o.accounts, contacts: o.contacts, leads: o.leads, opportunities: o.opportunities, days: o.days,
+    start: o.start, formats: o.formats, defect_rate: o.defectRate, rates: o.rates, webhook_base_url: o.webhookBaseUrl,
+  };
+}
+
+/**
+ * Generates a seeded, deterministic CRM data set into `options.out` (layout in docs/generator.md):
+ * native-format deliveries per tenant, Verity envelopes, full record states, `ground-truth.ndjson`
+ * and `manifest.json`. Streams in constant memory with backpressure. Same options (whatever the
+ * directory) ⇒ byte-identical files.
+ * @example
+ * const report = await generate({ seed: 7, contacts: 500, out: 'data' });
+ * console.log(report.events, report.defects.malformed_email.count);
+ */
+export async function generate(options: GenerateRunOptions): Promise<GenerateReport> {
+  const resolved = resolveGenerateOptions(options);
+  if (typeof options.out !== 'string' || options.out.trim() === '') throw new VerityError('INVALID_ARGUMENT', '--out DIR is required: the directory to write the data set to.');
+  const started = performance.now();
+  const dir = prepareOut(options.out);
+  const groundTruth = new LineWriter(join(dir, 'ground-truth.ndjson'));
+  const counts = Object.fromEntries(DEFECT_KINDS.map((k) => [k, 0])) as Record<DefectKind, number>;
+  const eligible: Record<string, number> = {};
+  const deliveries: Record<string, number> = { hubspot: 0, salesforce: 0, debezium: 0, file: 0 };
+  const entities: Record<string, number> = {};
+  const signals: unknown[] = [];
+  let signalCount = 0;
+  let events = 0;
+  let duplicates = 0;
+  let files: Record<string, { lines: number; bytes: number }> = {};
+  const tenants: string[] = [];
+  const total = resolved.tenants * resolved.days;
+  let tenantFiles: TenantFiles | undefined;
+  let sinceDrainCheck = 0;
+  const closeTenant = async () => {
+    if (tenantFiles) files = { ...files, ...(await tenantFiles.close(dir)) };
+    tenantFiles = undefined;
+  };
+  try {
+    for (const item of generateResolved(resolved)) {
+      switch (item.type) {
+        case 'tenant':
+          await closeTenant();
+          tenants.push(item.tenant_id);
+          tenantFiles = new TenantFiles(join(dir, 'tenants', item.tenant_id), resolved.formats);
+          break;
+        case 'delivery':
+          tenantFiles?.write(item);
+          deliveries[item.source] = (deliveries[item.source] ?? 0) + 1;
+          events += item.envelopes.length;
+          if (item.duplicate) duplicates++;
+          for (const e of item.envelopes) entities[e.entity] = (entities[e.entity] ?? 0) + 1;
+          for (const d of item.defects) {
+            counts[d.kind]++;
+            groundTruth.write(JSON.stringify(d));
+          }
+          break;
+        case 'signal':
+          tenantFiles?.write(item);
+          signalCount++;
+          if (signals.length < MAX_LISTED_SIGNALS) signals.push({ tenant_id: item.tenant_id, ...item.signal });
+          break;
+        case 'progress':
+          options.onProgress?.(tenants.length === 0 ? 0 : (tenants.length - 1) * resolved.days + item.day, total);
+          break;
+        case 'tenant-end':
+          for (const [k, v] of Object.entries(item.eligible)) eligible[k] = (eligible[k] ?? 0) + v;
+          break;
+      }
+      if (++sinceDrainCheck >= 256) {
+        sinceDrainCheck = 0;
+        if (tenantFiles?.needsDrain) await tenantFiles.drain();
+        if (groundTruth.needsDrain) await groundTruth.drain();
+      }
+    }
+    await closeTenant();
+  } finally {
+    await groundTruth.close();
+  }
+  files['ground-truth.ndjson'] = { lines: groundTruth.lines, bytes: groundTruth.bytes };
+  const defects = Object.fromEntries(
+    DEFECT_KINDS.map((k) => [k, { layer: DEFECT_LAYERS[k], count: counts[k], eligible: eligible[k] ?? 0, rate: resolved.rates[k] }]),
+  ) as Record<DefectKind, DefectCount>;
+  const end = resolved.startMs + resolved.days * DAY_MS;
+  const manifest = {
+    generator: { name: 'verity-generator', version: packageVersion() },
+    seed: resolved.seed,
+    options: manifestOptions(resolved),
+    timeline: { start: resolved.start, midpoint: isoTime(resolved.startMs + (end - resolved.startMs) / 2), end: isoTime(end) },
+    tenants,
+    activity_file: activityBasename(resolved),
+    counts: { events, duplicates, deliveries, entities },
+    defects,
+    signals: { count: signalCount, items: signals },
+    files: Object.fromEntries(Object.entries(files).sort(([a], [b]) => (a < b ? -1 : 1))),
+  };
+  try {
+    writeFileSync(join(dir, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
+  } catch (error) {
+    throw new VerityError('IO_ERROR', `Cannot write ${join(dir, 'manifest.json')}: ${(error as Error).message}`, { cause: error });
+  }
+  return { out: dir, seed: resolved.seed, tenants, events, deliveries, duplicates, entities, defects, signals: signalCount, files: manifest.files, seconds: (performance.now() - started) / 1000 };
+}

@@ -1,0 +1,91 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { GeneratedItem } from './change.js';
+import { ACTIVITY_COLUMNS, activityCsvLine } from './formats/activity-file-format.js';
+import { LineWriter } from './line-writer.js';
+import type { GeneratorFormat } from './options.js';
+
+/** The record entities, one `records/<entity>.ndjson` each. */
+const RECORD_ENTITIES = ['account', 'contact', 'lead', 'opportunity', 'activity'] as const;
+
+/** The output files of one tenant (`DIR/tenants/<tenant_id>/…`), opened for the chosen formats. */
+export class TenantFiles {
+  private readonly writers: LineWriter[] = [];
+  private readonly envelopes?: LineWriter;
+  private readonly hubspot?: LineWriter;
+  private readonly salesforce?: LineWriter;
+  private readonly debezium?: LineWriter;
+  private readonly ndjson?: LineWriter;
+  private readonly csv?: LineWriter;
+  private readonly records = new Map<string, LineWriter>();
+
+  constructor(
+    readonly dir: string,
+    formats: readonly GeneratorFormat[],
+  ) {
+    const open = (rel: string): LineWriter => {
+      const path = join(dir, rel);
+      mkdirSync(join(path, '..'), { recursive: true });
+      const w = new LineWriter(path);
+      this.writers.push(w);
+      return w;
+    };
+    if (formats.includes('envelopes')) this.envelopes = open('envelopes/events.ndjson');
+    if (formats.includes('hubspot')) this.hubspot = open('hubspot/deliveries.ndjson');
+    if (formats.includes('salesforce')) this.salesforce = open('salesforce/events.ndjson');
+    if (formats.includes('debezium')) this.debezium = open('debezium/events.ndjson');
+    if (formats.includes('ndjson')) this.ndjson = open('files/activity.ndjson');
+    if (formats.includes('csv')) {
+      this.csv = open('files/activity.csv');
+      this.csv.write(ACTIVITY_COLUMNS.join(','));
+      this.csv.lines = 0; // the header is not a data row
+    }
+    if (formats.includes('records')) for (const e of RECORD_ENTITIES) this.records.set(e, open(`records/${e}.ndjson`));
+  }
+
+  /** Writes one item's lines to the files it belongs in. */
+  write(item: GeneratedItem): void {
+    if (item.type === 'signal') {
+      this.salesforce?.write(JSON.stringify(item.native));
+      return;
+    }
+    if (item.type !== 'delivery') return;
+    if (this.envelopes) for (const e of item.envelopes) this.envelopes.write(JSON.stringify(e));
+    switch (item.source) {
+      case 'hubspot':
+        this.hubspot?.write(JSON.stringify(item.native));
+        break;
+      case 'salesforce':
+        this.salesforce?.write(JSON.stringify(item.native));
+        break;
+      case 'debezium':
+        this.debezium?.write(JSON.stringify(item.native));
+        break;
+      case 'file':
+        this.ndjson?.write(JSON.stringify(item.native));
+        this.csv?.write(activityCsvLine(item.native as Record<string, unknown>));
+        break;
+    }
+    if (this.records.size > 0) for (const r of item.records) this.records.get(r.entity)?.write(JSON.stringify(r.record));
+  }
+
+  /** True when a file's stream buffer is full. */
+  get needsDrain(): boolean {
+    return this.writers.some((w) => w.needsDrain);
+  }
+
+  /** Waits for every full stream to drain. */
+  async drain(): Promise<void> {
+    for (const w of this.writers) await w.drain();
+  }
+
+  /** Closes every file and returns `{ relative path: { lines, bytes } }` (relative to `base`). */
+  async close(base: string): Promise<Record<string, { lines: number; bytes: number }>> {
+    const out: Record<string, { lines: number; bytes: number }> = {};
+    for (const w of this.writers) {
+      await w.close();
+      out[w.path.slice(base.length + 1).split('\\').join('/')] = { lines: w.lines, bytes: w.bytes };
+    }
+    return out;
+  }
+}

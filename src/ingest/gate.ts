@@ -1,0 +1,175 @@
+import type { ContractResolver, Violation } from '../contracts/types.js';
+import type { Envelope, EnvelopeOp } from '../envelope.js';
+
+/**
+ * The ingest gate (DESIGN.md section 5): checks an incoming envelope's shape, dedupes it on
+ * `(tenant_id, event_id)`, validates its payload against the entity's current contract and
+ * decides its zone. It is pure over an index of what the lake already holds; the lake applies
+ * each decision to its index before deciding the next event, so a batch is gated in order.
+ *
+ * Reason codes: `envelope:<field>` (the envelope itself is malformed), `contract:<rule>` (one per
+ * distinct violated rule, e.g. `contract:format`, `contract:enum`, `contract:transition`),
+ * `contract:no_contract` (a resolver is set but has no contract for the entity),
+ * `contract:validator_error` (the validator threw) and, for items a source could not decode,
+ * `undecodable:<code>`.
+ */
+
+/** What the gate needs to know about the lake. */
+export interface GateIndex {
+  hasSeen(tenant_id: string, event_id: string): boolean;
+  /** The latest known state of a record (for transition rules). */
+  previous(tenant_id: string, entity: string, key: string): Record<string, unknown> | undefined;
+  /** Whether a record of `entity` with this reference key exists in the raw zone. */
+  exists(tenant_id: string, entity: string, key: string): boolean;
+}
+
+/** The gate's verdict on one envelope. */
+export type GateDecision =
+  | { status: 'accepted'; envelope: Envelope; schemaVersion: string | null; stateFields?: readonly string[] }
+  | { status: 'duplicate'; event_id: string; tenant_id: string }
+  | {
+      status: 'quarantined';
+      tenant_id: string;
+      entity: string;
+      event_id: string | null;
+      reasons: string[];
+      violations: Violation[];
+      contractVersion: string | null;
+    };
+
+/** The ingest gate. */
+export interface Gate {
+  /** True when a contract resolver is set (payloads are validated). */
+  readonly validating: boolean;
+  /** Decides one incoming envelope (any value: it is checked first). */
+  decide(input: unknown, index: GateIndex, options?: { skipDedupe?: boolean }): GateDecision;
+}
+
+/** Options of {@link createGate}. */
+export interface GateOptions {
+  /** Validates payloads; absent means every well-formed envelope passes. */
+  contracts?: ContractResolver;
+}
+
+/** Tenant ids: the same rule as the project config's `tenant`. */
+export const TENANT_ID_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
+/** Entity names: lower-case identifiers. */
+export const ENTITY_PATTERN = /^[a-z][a-z0-9_]{0,63}$/;
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
+const OPS: ReadonlySet<string> = new Set<EnvelopeOp>(['upsert', 'delete', 'merge', 'snapshot', 'truncate']);
+const MAX_EVENT_ID = 512;
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isStringArray = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string');
+const isKey = (v: unknown): v is Record<string, string | number> =>
+  isObject(v) && Object.values(v).every((x) => typeof x === 'string' || (typeof x === 'number' && Number.isFinite(x)));
+
+/** The reference-check key of an entity key: the value of a single-field key, else the JSON array of its values. */
+export function referenceKeyOf(key: Record<string, string | number>): string {
+  const values = Object.values(key);
+  return values.length === 1 ? String(values[0]) : JSON.stringify(values);
+}
+
+/**
+ * Checks an envelope's shape and returns a normalised copy (known fields only, optional fields
+ * omitted when absent, lake-assigned fields dropped) or the violations of the envelope itself.
+ */
+export function normaliseEnvelope(input: unknown): { envelope: Envelope } | { violations: Violation[] } {
+  const violations: Violation[] = [];
+  const bad = (field: string, message: string) => violations.push({ field, rule: 'envelope', message });
+  if (!isObject(input)) return { violations: [{ field: '', rule: 'envelope', message: 'The envelope is not a JSON object.' }] };
+  const e = input;
+  if (typeof e.event_id !== 'string' || e.event_id.length === 0 || e.event_id.length > MAX_EVENT_ID) bad('event_id', `event_id must be a non-empty string of at most ${MAX_EVENT_ID} characters.`);
+  if (typeof e.tenant_id !== 'string' || !TENANT_ID_PATTERN.test(e.tenant_id)) bad('tenant_id', 'tenant_id must match [A-Za-z0-9_.-]{1,64}.');
+  if (typeof e.entity !== 'string' || !ENTITY_PATTERN.test(e.entity)) bad('entity', 'entity must be a lower-case identifier ([a-z][a-z0-9_]*).');
+  if (typeof e.op !== 'string' || !OPS.has(e.op)) bad('op', 'op must be one of upsert, delete, merge, snapshot, truncate.');
+  if (!isKey(e.entity_key) || (Object.keys(e.entity_key).length === 0 && e.op !== 'truncate')) bad('entity_key', 'entity_key must be a non-empty object of string or number values.');
+  if (e.merged_into !== undefined && e.merged_into !== null && !isKey(e.merged_into)) bad('merged_into', 'merged_into must be an entity key object.');
+  if (e.op === 'merge' && !isKey(e.merged_into)) bad('merged_into', 'a merge needs merged_into.');
+  if (typeof e.event_time !== 'string' || !ISO_TIME.test(e.event_time) || Number.isNaN(Date.parse(e.event_time))) bad('event_time', 'event_time must be an ISO 8601 date-time with a zone, e.g. 2026-03-01T12:00:00.000Z.');
+  const s = e.source;
+  if (!isObject(s) || typeof s.system !== 'string' || s.system.length === 0 || typeof s.connector !== 'string' || (typeof s.position !== 'string' && typeof s.position !== 'number'))
+    bad('source', 'source must be {system, connector, position} with string values.');
+  if (!isObject(e.payload)) bad('payload', 'payload must be a JSON object.');
+  if (e.changed_fields !== undefined && e.changed_fields !== null && !isStringArray(e.changed_fields)) bad('changed_fields', 'changed_fields must be an array of strings.');
+  if (e.consent !== undefined && e.consent !== null && !isStringArray(e.consent)) bad('consent', 'consent must be an array of strings.');
+  if (violations.length > 0) return { violations };
+  const src = s as Record<string, unknown>;
+  const envelope: Envelope = {
+    event_id: e.event_id as string,
+    tenant_id: e.tenant_id as string,
+    entity: e.entity as string,
+    entity_key: e.entity_key as Record<string, string | number>,
+    op: e.op as EnvelopeOp,
+    // Normalised to milliseconds in UTC (the data model's form), so the log tail and Parquet agree.
+    event_time: new Date(Date.parse(e.event_time as string)).toISOString(),
+    source: { system: src.system as string, connector: src.connector as string, position: String(src.position) },
+    payload: e.payload as Record<string, unknown>,
+  };
+  if (isKey(e.merged_into)) envelope.merged_into = e.merged_into;
+  if (Array.isArray(e.changed_fields)) envelope.changed_fields = e.changed_fields as string[];
+  if (Array.isArray(e.consent)) envelope.consent = e.consent as string[];
+  return { envelope };
+}
+
+/** Reason codes of a list of violations, deduplicated, in first-seen order. */
+export function reasonsOf(violations: readonly Violation[], prefix = 'contract'): string[] {
+  return [...new Set(violations.map((v) => (v.rule === 'envelope' ? `envelope:${v.field || 'shape'}` : `${prefix}:${v.rule}`)))];
+}
+
+/** Creates the gate. */
+export function createGate(options: GateOptions = {}): Gate {
+  const contracts = options.contracts;
+  return {
+    validating: contracts !== undefined,
+    decide(input, index, decideOptions = {}) {
+      const normal = normaliseEnvelope(input);
+      if ('violations' in normal) {
+        const raw = isObject(input) ? input : {};
+        const tenant = typeof raw.tenant_id === 'string' && TENANT_ID_PATTERN.test(raw.tenant_id) ? raw.tenant_id : '_invalid';
+        const entity = typeof raw.entity === 'string' && ENTITY_PATTERN.test(raw.entity) ? raw.entity : '_invalid';
+        const eventId = typeof raw.event_id === 'string' && raw.event_id.length > 0 && raw.event_id.length <= MAX_EVENT_ID ? raw.event_id : null;
+        if (eventId !== null && tenant !== '_invalid' && !decideOptions.skipDedupe && index.hasSeen(tenant, eventId)) return { status: 'duplicate', event_id: eventId, tenant_id: tenant };
+        return { status: 'quarantined', tenant_id: tenant, entity, event_id: eventId, reasons: reasonsOf(normal.violations), violations: normal.violations, contractVersion: null };
+      }
+      const envelope = normal.envelope;
+      const tenant = envelope.tenant_id;
+      if (!decideOptions.skipDedupe && index.hasSeen(tenant, envelope.event_id)) return { status: 'duplicate', event_id: envelope.event_id, tenant_id: tenant };
+      if (!contracts) return { status: 'accepted', envelope, schemaVersion: null };
+      const quarantine = (violations: Violation[], version: string | null): GateDecision => ({
+        status: 'quarantined',
+        tenant_id: tenant,
+        entity: envelope.entity,
+        event_id: envelope.event_id,
+        reasons: reasonsOf(violations),
+        violations,
+        contractVersion: version,
+      });
+      const validator = contracts.validatorFor(envelope.entity, tenant);
+      if (!validator) return quarantine([{ field: '', rule: 'no_contract', message: `No contract for entity "${envelope.entity}" (tenant ${tenant}). Add contracts/${envelope.entity}.yaml, then run \`verity quarantine replay\`.` }], null);
+      const violations: Violation[] = [];
+      for (const field of validator.keyFields) {
+        if (envelope.op !== 'truncate' && !(field in envelope.entity_key)) violations.push({ field, rule: 'key', message: `entity_key lacks key field "${field}" of contract ${envelope.entity}@${validator.version}.` });
+      }
+      if (envelope.op !== 'truncate') {
+        const key = referenceKeyOf(envelope.entity_key);
+        const partial = envelope.changed_fields !== undefined || envelope.op === 'delete';
+        const previous = index.previous(tenant, envelope.entity, key);
+        try {
+          violations.push(
+            ...validator.validate(envelope.payload, {
+              partial,
+              ...(previous ? { previous } : {}),
+              exists: (entity, refKey) => index.exists(tenant, entity, refKey),
+            }),
+          );
+        } catch (error) {
+          violations.push({ field: '', rule: 'validator_error', message: `The validator of ${envelope.entity}@${validator.version} threw: ${(error as Error).message}` });
+        }
+      }
+      if (violations.length > 0) return quarantine(violations, validator.version);
+      const stateFields = (validator as { stateFields?: readonly string[] }).stateFields;
+      return { status: 'accepted', envelope, schemaVersion: validator.version, ...(stateFields ? { stateFields } : {}) };
+    },
+  };
+}

@@ -1,0 +1,240 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { VerityError } from '../../errors.js';
+import type { DecodeContext, DecodeResult, RejectedItem, SourceDelivery } from '../source.js';
+
+/**
+ * Helpers shared by the source adapters: strict UTF-8 decoding, JSON/NDJSON body parsing with
+ * limits, time normalisation and constant-time comparison. Internal to `src/ingest/sources/`.
+ */
+
+/** Limits every JSON-bodied source applies at its boundary. */
+export interface BodyLimits {
+  /** Largest body accepted, in bytes (default 16 MiB). Bigger bodies throw `PAYLOAD_TOO_LARGE`. */
+  maxBodyBytes?: number;
+  /** Most items in one delivery (default 10 000). More throw `PAYLOAD_TOO_LARGE`. */
+  maxItems?: number;
+  /** Deepest JSON nesting accepted per item (default 32). Deeper items are rejected (`TOO_DEEP`). */
+  maxDepth?: number;
+  /** Longest string value accepted inside an item (default 1 MiB). Longer ones reject the item (`VALUE_TOO_LARGE`). */
+  maxStringLength?: number;
+}
+
+/** Default limits (see {@link BodyLimits}). */
+export const DEFAULT_LIMITS: Required<BodyLimits> = {
+  maxBodyBytes: 16 * 1024 * 1024,
+  maxItems: 10_000,
+  maxDepth: 32,
+  maxStringLength: 1024 * 1024,
+};
+
+/** Resolves user limits over the defaults, rejecting nonsense values. */
+export function resolveLimits(limits: BodyLimits | undefined): Required<BodyLimits> {
+  const out = { ...DEFAULT_LIMITS };
+  for (const key of Object.keys(DEFAULT_LIMITS) as Array<keyof BodyLimits>) {
+    const v = limits?.[key];
+    if (v === undefined) continue;
+    if (!Number.isInteger(v) || v <= 0) throw new VerityError('INVALID_ARGUMENT', `Source option "${key}" must be a positive integer, got ${String(v)}.`);
+    out[key] = v;
+  }
+  return out;
+}
+
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+
+/** Decodes a body as strict UTF-8 (a BOM is dropped); invalid bytes throw `MALFORMED_INPUT`. */
+export function decodeUtf8(body: Buffer | Uint8Array, where: string): string {
+  try {
+    return UTF8.decode(body);
+  } catch (cause) {
+    throw new VerityError('MALFORMED_INPUT', `${where}: the body is not valid UTF-8. Send UTF-8 encoded JSON.`, { cause });
+  }
+}
+
+/** Checks the context every decode needs; a missing tenant is a caller bug, reported clearly. */
+export function checkContext(context: DecodeContext, where: string): void {
+  if (!context || typeof context.tenant_id !== 'string' || context.tenant_id.trim() === '')
+    throw new VerityError('INVALID_ARGUMENT', `${where}: decode needs a non-empty tenant_id in its context (e.g. from ?tenant=t01).`);
+}
+
+/** Checks the body is a Buffer within the size limit. */
+export function checkBody(delivery: SourceDelivery, limits: Required<BodyLimits>, where: string): Buffer {
+  const body = delivery?.body as unknown;
+  if (!(body instanceof Uint8Array))
+    throw new VerityError('INVALID_ARGUMENT', `${where}: delivery.body must be a Buffer with the raw bytes as received.`);
+  if (body.length > limits.maxBodyBytes)
+    throw new VerityError('PAYLOAD_TOO_LARGE', `${where}: body of ${body.length} bytes exceeds the limit of ${limits.maxBodyBytes} bytes. Send smaller batches.`);
+  return Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+}
+
+/** One parsed item of a delivery with its original text, or the reason it could not be parsed. */
+export type ParsedItem = { index: number; raw: string; value: unknown } | { index: number; raw: string; error: RejectedItem };
+
+/**
+ * Parses a body that is one JSON value, a JSON array of items, or NDJSON (one item per line).
+ *
+ * A body that parses as JSON is used whole (an array gives its elements as items). Otherwise it is
+ * read as NDJSON; a line that does not parse becomes a rejected item, but when no line parses at all
+ * the body is garbage and `MALFORMED_INPUT` is thrown.
+ */
+export function parseJsonItems(text: string, limits: Required<BodyLimits>, where: string): ParsedItem[] {
+  const trimmed = text.trim();
+  if (trimmed === '') throw new VerityError('MALFORMED_INPUT', `${where}: the body is empty. Send a JSON object, a JSON array or NDJSON.`);
+  let whole: unknown;
+  let wholeOk = false;
+  try {
+    whole = JSON.parse(trimmed);
+    wholeOk = true;
+  } catch {
+    // not one JSON document: try NDJSON below
+  }
+  const items: ParsedItem[] = [];
+  if (wholeOk) {
+    const values = Array.isArray(whole) ? whole : [whole];
+    if (values.length > limits.maxItems)
+      throw new VerityError('PAYLOAD_TOO_LARGE', `${where}: ${values.length} items exceed the limit of ${limits.maxItems} per delivery. Send smaller batches.`);
+    values.forEach((value, index) => {
+      const problem = measure(value, limits);
+      // An item too deep to re-serialise keeps the whole body as its raw text (it is in there).
+      const raw = !Array.isArray(whole) || problem?.code === 'TOO_DEEP' ? trimmed : safeStringify(value);
+      items.push(problem ? { index, raw, error: reject(index, raw, problem.code, problem.message) } : { index, raw, value });
+    });
+    return items;
+  }
+  const lines = text.split('\n');
+  let parsed = 0;
+  let index = 0;
+  for (const line of lines) {
+    const raw = line.endsWith('\r') ? line.slice(0, -1) : line;
+    if (raw.trim() === '') continue;
+    if (index >= limits.maxItems)
+      throw new VerityError('PAYLOAD_TOO_LARGE', `${where}: more than ${limits.maxItems} items in one delivery. Send smaller batches.`);
+    try {
+      const value: unknown = JSON.parse(raw);
+      items.push(checkItem(index, raw, value, limits));
+      parsed++;
+    } catch (cause) {
+      items.push({ index, raw, error: reject(index, raw, 'MALFORMED_JSON', `Line ${index + 1} is not valid JSON: ${(cause as Error).message}`) });
+    }
+    index++;
+  }
+  if (parsed === 0) {
+    const first = items[0];
+    const detail = first && 'error' in first ? ` (${first.error.message})` : '';
+    throw new VerityError('MALFORMED_INPUT', `${where}: the body is neither JSON nor NDJSON${detail}. Send a JSON object, a JSON array or one JSON object per line.`);
+  }
+  return items;
+}
+
+function checkItem(index: number, raw: string, value: unknown, limits: Required<BodyLimits>): ParsedItem {
+  const problem = measure(value, limits);
+  if (problem) return { index, raw, error: reject(index, raw, problem.code, problem.message) };
+  return { index, raw, value };
+}
+
+/** Walks a parsed value iteratively (no recursion, so hostile nesting cannot overflow the stack). */
+function measure(value: unknown, limits: Required<BodyLimits>): { code: string; message: string } | undefined {
+  const stack: Array<{ v: unknown; d: number }> = [{ v: value, d: 0 }];
+  while (stack.length > 0) {
+    const { v, d } = stack.pop()!;
+    if (typeof v === 'string') {
+      if (v.length > limits.maxStringLength)
+        return { code: 'VALUE_TOO_LARGE', message: `A string of ${v.length} characters exceeds the limit of ${limits.maxStringLength}.` };
+    } else if (v !== null && typeof v === 'object') {
+      if (d >= limits.maxDepth) return { code: 'TOO_DEEP', message: `The item is nested deeper than ${limits.maxDepth} levels.` };
+      for (const child of Array.isArray(v) ? v : Object.values(v)) stack.push({ v: child, d: d + 1 });
+    }
+  }
+  return undefined;
+}
+
+/** JSON.stringify that never throws (used for the `raw` text of rejected items). */
+export function safeStringify(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? 'undefined';
+  } catch {
+    return '<not serialisable>';
+  }
+}
+
+/** Builds a {@link RejectedItem}. */
+export function reject(index: number, raw: string, code: string, message: string): RejectedItem {
+  return { index, raw, code, message };
+}
+
+/** An empty {@link DecodeResult}. */
+export function emptyResult(): DecodeResult {
+  return { envelopes: [], rejected: [], signals: [] };
+}
+
+/** Adds one to `result.skipped[kind]`. */
+export function countSkipped(result: DecodeResult, kind: string): void {
+  result.skipped ??= {};
+  result.skipped[kind] = (result.skipped[kind] ?? 0) + 1;
+}
+
+/** True for a plain JSON object (not null, not an array). */
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+const ISO_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
+
+/**
+ * Normalises a time to ISO 8601 UTC with milliseconds. Accepts epoch milliseconds (number or digit
+ * string) and ISO 8601 date-times with a zone; anything else gives `undefined`.
+ */
+export function toIsoTime(value: unknown): string | undefined {
+  let ms: number | undefined;
+  if (typeof value === 'number') ms = value;
+  else if (typeof value === 'string') {
+    const s = value.trim();
+    if (/^-?\d{1,16}$/.test(s)) ms = Number(s);
+    else if (ISO_RE.test(s)) ms = Date.parse(s);
+  }
+  if (ms === undefined || !Number.isFinite(ms)) return undefined;
+  const d = new Date(ms);
+  if (Number.isNaN(d.getTime()) || Math.abs(ms) > 8.64e15) return undefined;
+  return d.toISOString();
+}
+
+/** Normalises a date to `YYYY-MM-DD` (epoch days, epoch ms or a date string); other input is returned unchanged. */
+export function toIsoDate(value: unknown): unknown {
+  if (typeof value === 'number' && Number.isFinite(value)) {
+    const ms = Math.abs(value) < 1e6 ? value * 86_400_000 : value;
+    return new Date(ms).toISOString().slice(0, 10);
+  }
+  return value;
+}
+
+/** Reads a header case-insensitively (headers should already be lower-cased; this also tolerates arrays). */
+export function header(delivery: SourceDelivery, name: string): string | undefined {
+  const headers = delivery.headers ?? {};
+  const v = (headers as Record<string, unknown>)[name.toLowerCase()];
+  if (typeof v === 'string') return v;
+  if (Array.isArray(v) && typeof v[0] === 'string') return v[0];
+  return undefined;
+}
+
+/** Compares two strings in constant time (for their common length; unequal lengths are simply unequal). */
+export function constantTimeEqual(a: string, b: string): boolean {
+  const x = Buffer.from(a, 'utf8');
+  const y = Buffer.from(b, 'utf8');
+  if (x.length !== y.length) {
+    timingSafeEqual(x, x);
+    return false;
+  }
+  return timingSafeEqual(x, y);
+}
+
+/** A short content hash (16 hex chars), for names derived from bytes. */
+export function shortHash(bytes: Buffer | string): string {
+  return createHash('sha256').update(bytes).digest('hex').slice(0, 16);
+}
+
+/** A primitive JSON-ish value usable in an entity key, or undefined. */
+export function keyValue(value: unknown): string | number | undefined {
+  if (typeof value === 'string' && value !== '') return value;
+  if (typeof value === 'number' && Number.isFinite(value)) return value;
+  if (typeof value === 'bigint') return value.toString();
+  return undefined;
+}

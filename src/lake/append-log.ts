@@ -1,0 +1,257 @@
+import { open, readdir, readFile, rm, stat, truncate, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import { VerityError, toVerityError } from '../errors.js';
+import { ensureDirectory, fsyncDirectory } from './fs-util.js';
+import { unframeLine } from './log-framing.js';
+
+/**
+ * The append log: numbered segment files of framed NDJSON lines (see log-framing.ts), written by
+ * a group committer. Concurrent appends that arrive while a write is in flight form the next
+ * batch: one `write` and one `datasync` for the whole batch; every append's promise resolves only
+ * after its batch is durable. A failed write or fsync poisons the log (every later append
+ * rejects) because the page cache state is then unknown; the lake must be reopened, which
+ * recovers from what is on disk.
+ */
+
+/** One segment file. */
+export interface SegmentInfo {
+  number: number;
+  path: string;
+  /** Durable bytes. */
+  bytes: number;
+  /** Smallest and largest ingest_seq in it (0 when empty). */
+  minSeq: number;
+  maxSeq: number;
+}
+
+/** Options of {@link openAppendLog}. */
+export interface AppendLogOptions {
+  /** The directory of the segment files. */
+  dir: string;
+  maxSegmentBytes: number;
+  readOnly: boolean;
+  /** Called for every valid record during recovery, in order; returns the record's ingest_seq. */
+  onRecord: (json: string, segment: number) => number;
+  /** Called before a batch whose largest seq is `maxSeq` is written (seq reservation). */
+  beforeWrite?: (maxSeq: number) => Promise<void>;
+}
+
+/** The append log. */
+export interface AppendLog {
+  /** Appends framed lines (one string, possibly empty) whose largest seq is `maxSeq`; resolves once durable. */
+  append(data: string, minSeq: number, maxSeq: number): Promise<void>;
+  /** Seals the active segment (if it holds anything) and starts a new one. */
+  rotate(): Promise<void>;
+  /** Every segment, oldest first; the last one is the active one. */
+  segments(): SegmentInfo[];
+  /** Deletes sealed segments. */
+  remove(numbers: number[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+const SEGMENT_RE = /^seg-(\d{8})\.log$/;
+const segmentName = (n: number) => `seg-${String(n).padStart(8, '0')}.log`;
+
+interface Pending {
+  data: string;
+  minSeq: number;
+  maxSeq: number;
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
+/** Opens (creating or recovering) the append log in `options.dir`. */
+export async function openAppendLog(options: AppendLogOptions): Promise<AppendLog> {
+  const { dir, readOnly } = options;
+  if (!readOnly) await ensureDirectory(dir);
+  let names: string[] = [];
+  try {
+    names = (await readdir(dir)).filter((n) => SEGMENT_RE.test(n)).sort();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw toVerityError(error);
+  }
+  const segments: SegmentInfo[] = [];
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i]!;
+    const info = await recoverSegment(join(dir, name), Number(SEGMENT_RE.exec(name)![1]), i === names.length - 1, options);
+    segments.push(info);
+  }
+
+  let active: FileHandle | undefined;
+  if (!readOnly) {
+    if (segments.length === 0) segments.push(await createSegment(dir, 1));
+    active = await open(segments[segments.length - 1]!.path, 'r+');
+  }
+
+  let queue: Pending[] = [];
+  let rotateWaiters: Array<{ resolve: () => void; reject: (e: unknown) => void }> = [];
+  let running = false;
+  let failure: VerityError | undefined;
+  let closed = false;
+
+  const current = () => segments[segments.length - 1]!;
+
+  async function rotateNow(): Promise<void> {
+    const next = await createSegment(dir, current().number + 1);
+    await active!.close();
+    segments.push(next);
+    active = await open(next.path, 'r+');
+  }
+
+  async function writeBatch(batch: Pending[]): Promise<void> {
+    let minSeq = 0;
+    let maxSeq = 0;
+    let text = '';
+    for (const p of batch) {
+      if (p.data.length === 0) continue;
+      text += p.data;
+      if (minSeq === 0 || p.minSeq < minSeq) minSeq = p.minSeq;
+      if (p.maxSeq > maxSeq) maxSeq = p.maxSeq;
+    }
+    if (text.length === 0) return;
+    if (options.beforeWrite) await options.beforeWrite(maxSeq);
+    const buffer = Buffer.from(text, 'utf8');
+    const segment = current();
+    let offset = 0;
+    while (offset < buffer.length) {
+      const { bytesWritten } = await active!.write(buffer, offset, buffer.length - offset, segment.bytes + offset);
+      offset += bytesWritten;
+    }
+    await active!.datasync();
+    segment.bytes += buffer.length;
+    if (segment.minSeq === 0) segment.minSeq = minSeq;
+    segment.maxSeq = Math.max(segment.maxSeq, maxSeq);
+  }
+
+  async function loop(): Promise<void> {
+    try {
+      while (queue.length > 0 || rotateWaiters.length > 0) {
+        const batch = queue;
+        queue = [];
+        try {
+          await writeBatch(batch);
+        } catch (error) {
+          failure = new VerityError('IO_ERROR', `Lake append log ${current().path}: write or fsync failed (${(error as Error).message}); reopen the lake to recover.`, { cause: error });
+          for (const p of [...batch, ...queue]) p.reject(failure);
+          for (const w of rotateWaiters) w.reject(failure);
+          queue = [];
+          rotateWaiters = [];
+          return;
+        }
+        for (const p of batch) p.resolve();
+        const waiters = rotateWaiters;
+        rotateWaiters = [];
+        try {
+          if ((waiters.length > 0 && current().bytes > 0) || current().bytes >= options.maxSegmentBytes) await rotateNow();
+          for (const w of waiters) w.resolve();
+        } catch (error) {
+          failure = new VerityError('IO_ERROR', `Lake append log ${dir}: segment rollover failed (${(error as Error).message}); reopen the lake to recover.`, { cause: error });
+          for (const w of waiters) w.reject(failure);
+        }
+      }
+    } finally {
+      running = false;
+    }
+  }
+
+  function kick(): void {
+    if (running) return;
+    running = true;
+    // Start on the next turn so that appends made in the same turn share one write and fsync.
+    setImmediate(() => void loop());
+  }
+
+  function check(): void {
+    if (readOnly) throw new VerityError('CONFLICT', `Lake ${dir} is open read-only.`);
+    if (closed) throw new VerityError('UNAVAILABLE', `Lake ${dir} is closed.`);
+    if (failure) throw failure;
+  }
+
+  return {
+    append(data, minSeq, maxSeq) {
+      check();
+      return new Promise<void>((resolve, reject) => {
+        queue.push({ data, minSeq, maxSeq, resolve, reject });
+        kick();
+      });
+    },
+    rotate() {
+      check();
+      return new Promise<void>((resolve, reject) => {
+        rotateWaiters.push({ resolve, reject });
+        kick();
+      });
+    },
+    segments: () => segments.map((s) => ({ ...s })),
+    async remove(numbers) {
+      const activeNumber = readOnly ? Number.POSITIVE_INFINITY : current().number;
+      for (const n of numbers) {
+        if (n === activeNumber) continue;
+        const i = segments.findIndex((s) => s.number === n);
+        if (i < 0) continue;
+        await rm(segments[i]!.path, { force: true });
+        segments.splice(i, 1);
+      }
+      await fsyncDirectory(dir);
+    },
+    async close() {
+      if (closed) return;
+      if (!readOnly && !failure) await new Promise<void>((resolve) => {
+        queue.push({ data: '', minSeq: 0, maxSeq: 0, resolve, reject: () => resolve() });
+        kick();
+      });
+      closed = true;
+      await active?.close();
+      active = undefined;
+    },
+  };
+}
+
+async function createSegment(dir: string, number: number): Promise<SegmentInfo> {
+  const path = join(dir, segmentName(number));
+  const handle = await open(path, 'wx');
+  await handle.sync();
+  await handle.close();
+  await fsyncDirectory(dir);
+  return { number, path, bytes: 0, minSeq: 0, maxSeq: 0 };
+}
+
+/**
+ * Reads one segment, hands every valid record to `onRecord`, and truncates a torn tail (a last
+ * line without its newline or with a bad checksum, followed by nothing valid). A bad line with
+ * valid lines after it, or a torn tail in a sealed segment, is corruption, not a torn write:
+ * opening fails with INTEGRITY_FAILED rather than dropping acknowledged events.
+ */
+async function recoverSegment(path: string, number: number, isLast: boolean, options: AppendLogOptions): Promise<SegmentInfo> {
+  const buffer = await readFile(path);
+  const info: SegmentInfo = { number, path, bytes: 0, minSeq: 0, maxSeq: 0 };
+  let start = 0;
+  let badAt = -1;
+  while (start < buffer.length) {
+    const nl = buffer.indexOf(10, start);
+    const end = nl < 0 ? buffer.length : nl;
+    const json = nl < 0 ? undefined : unframeLine(buffer.toString('utf8', start, end));
+    if (json === undefined) {
+      if (badAt < 0) badAt = start;
+    } else {
+      if (badAt >= 0)
+        throw new VerityError('INTEGRITY_FAILED', `Lake segment ${path}: a corrupt record at byte ${badAt} is followed by valid records; refusing to drop acknowledged events. Restore the file from a backup or inspect it by hand.`);
+      const seq = options.onRecord(json, number);
+      if (info.minSeq === 0) info.minSeq = seq;
+      info.maxSeq = Math.max(info.maxSeq, seq);
+    }
+    start = nl < 0 ? buffer.length : nl + 1;
+  }
+  info.bytes = badAt < 0 ? buffer.length : badAt;
+  if (badAt >= 0) {
+    if (!isLast) throw new VerityError('INTEGRITY_FAILED', `Lake segment ${path} (sealed) ends with a corrupt record at byte ${badAt}. Restore it from a backup.`);
+    if (!options.readOnly) {
+      await truncate(path, badAt);
+      const handle = await open(path, 'r+');
+      await handle.sync();
+      await handle.close();
+    }
+  }
+  if (!options.readOnly && (await stat(path)).size !== info.bytes) throw new VerityError('INTERNAL', `Lake segment ${path}: size mismatch after recovery.`);
+  return info;
+}

@@ -1,0 +1,52 @@
+import { open, rename, mkdir, rm } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { toVerityError } from '../errors.js';
+
+/**
+ * Small file-system helpers the lake needs for crash safety: fsync of a directory (so a created or
+ * renamed entry survives a power loss) and atomic file replacement (write temp, fsync, rename,
+ * fsync the directory).
+ */
+
+/** Fsyncs a directory so that entries created or renamed in it are durable. */
+export async function fsyncDirectory(dir: string): Promise<void> {
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } catch (error) {
+    // Some file systems refuse fsync on a directory (EINVAL/EISDIR); the rename is then as durable as it gets.
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'EINVAL' && code !== 'EISDIR' && code !== 'EPERM') throw error;
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Replaces `path` atomically with `data`: readers see the old or the new content, never a mix,
+ * and after it resolves the new content survives a crash.
+ */
+export async function writeFileAtomic(path: string, data: string | Buffer): Promise<void> {
+  const dir = dirname(path);
+  await mkdir(dir, { recursive: true });
+  const tmp = `${path}.tmp-${process.pid}-${Date.now().toString(36)}`;
+  try {
+    const handle = await open(tmp, 'w');
+    try {
+      await handle.writeFile(data);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(tmp, path);
+    await fsyncDirectory(dir);
+  } catch (error) {
+    await rm(tmp, { force: true });
+    throw toVerityError(error);
+  }
+}
+
+/** Creates a directory (and parents) and fsyncs its parent so the new entry is durable. */
+export async function ensureDirectory(dir: string): Promise<void> {
+  await mkdir(dir, { recursive: true });
+}

@@ -1,0 +1,90 @@
+import { createNatsBus } from '../bus/nats-bus.js';
+import type { Bus } from '../bus/bus.js';
+import type { LoadedConfig } from '../config/config.js';
+import { projectPath, resolveSecret } from '../config/config.js';
+import type { ContractResolver } from '../contracts/types.js';
+import type { Source } from '../ingest/source.js';
+import { openLake } from '../lake/lake.js';
+import type { Lake } from '../lake/types.js';
+import { createServer, type VerityServer } from './create-server.js';
+import type { RoutePlugin } from './server-context.js';
+import { createServerSources } from './server-sources.js';
+
+/** Options of {@link startServer}. */
+export interface StartServerOptions {
+  /** The project's loaded configuration (lake dir, server host/port/limit, secrets, bus). */
+  config: LoadedConfig;
+  /** Overrides `server.port` (0 picks a free port). */
+  port?: number;
+  /** Overrides `server.host`. */
+  host?: string;
+  /** Scale-out: a NATS URL (`nats://…`); overrides `bus` in the config. */
+  busUrl?: string;
+  /** Validates payloads in the lake's gate (embedded mode). */
+  contracts?: ContractResolver;
+  /** Source adapters (default: every webhook source and native envelopes, with the config's secrets). */
+  sources?: readonly Source[];
+  /** Extra route plugins (feature serving…). */
+  plugins?: readonly RoutePlugin[];
+  /** The URL senders sign against (HubSpot v3 covers the URL); default the request's own. */
+  publicBaseUrl?: string;
+  /** pino logging (default false). */
+  logger?: boolean | { level: string };
+  /** The clock (signature freshness); default the wall clock. */
+  now?: () => Date;
+}
+
+/** A started server: its URL, and what it opened. `close()` drains and closes everything. */
+export interface StartedServer {
+  url: string;
+  server: VerityServer;
+  /** The lake, in embedded mode. */
+  lake: Lake | undefined;
+  /** The bus, in scale-out mode. */
+  bus: Bus | undefined;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the lake (or connects the bus) named by the configuration, builds the sources with their
+ * secrets, and starts the HTTP server: what `verity serve` runs, and what a demo or a test embeds.
+ * @example
+ * const started = await startServer({ config: loadConfig({ cwd: dir }), port: 0 });
+ * await fetch(`${started.url}/v1/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+ * await started.close();
+ */
+export async function startServer(options: StartServerOptions): Promise<StartedServer> {
+  const { config } = options.config;
+  const secrets = {
+    hubspot: resolveSecret(config.secrets.hubspot),
+    salesforce: resolveSecret(config.secrets.salesforce),
+    debezium: resolveSecret(config.secrets.debezium),
+  };
+  const busUrl = options.busUrl ?? (config.bus.type === 'nats' ? config.bus.url : undefined);
+  const bus = busUrl
+    ? createNatsBus({ url: busUrl, ...(config.bus.type === 'nats' && config.bus.stream ? { stream: config.bus.stream } : {}), name: 'verity-serve' })
+    : undefined;
+  let lake: Lake | undefined;
+  try {
+    if (bus) await bus.maxMessageBytes(); // connect now: a wrong URL fails at start, not at the first request
+    else lake = await openLake({ dir: projectPath(options.config, config.lake.dir), actor: 'verity serve', ...(options.contracts ? { contracts: options.contracts } : {}) });
+    const server = createServer({
+      ...(lake ? { lake } : {}),
+      ...(bus ? { bus } : {}),
+      sources: options.sources ?? createServerSources(),
+      tenantDefault: config.tenant,
+      bodyLimitBytes: config.server.bodyLimitBytes,
+      secrets,
+      ...(options.plugins ? { plugins: options.plugins } : {}),
+      ...(options.publicBaseUrl ? { publicBaseUrl: options.publicBaseUrl } : {}),
+      ...(options.logger === undefined ? {} : { logger: options.logger }),
+      ...(options.now ? { now: options.now } : {}),
+    });
+    const url = await server.listen({ port: options.port ?? config.server.port, host: options.host ?? config.server.host });
+    return { url, server, lake, bus, close: () => server.close() };
+  } catch (error) {
+    await lake?.close();
+    await bus?.close();
+    throw error;
+  }
+}
