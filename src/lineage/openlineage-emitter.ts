@@ -45,10 +45,27 @@ export interface OpenLineageEmitter extends LineageEmitter {
   pending(): number;
 }
 
+/**
+ * Gives a job's own facets (e.g. `verity_ingest: {accepted: 3}`) the `_producer` and `_schemaURL`
+ * every OpenLineage facet must carry, so events stay valid whatever a job passes. Standard facets
+ * built with openlineage-facets.ts already have them and are left alone.
+ */
+export function normalizeFacets(facets: Record<string, unknown> | undefined): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(facets ?? {})) {
+    const value = v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : { value: v };
+    out[k] = { _producer: OPENLINEAGE_PRODUCER, _schemaURL: `${CUSTOM_FACET_SCHEMA_BASE}/${encodeURIComponent(k)}.json`, ...value };
+  }
+  return out;
+}
+
+/** Where the (informal) schemas of Verity's own facets are named. */
+export const CUSTOM_FACET_SCHEMA_BASE = 'https://verity.dev/spec/facets/1-0-0';
+
 function splitFacets(d: LineageDataset, extraKeys: Set<string>, extraName: 'inputFacets' | 'outputFacets') {
   const facets: Record<string, unknown> = {};
   const extra: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(d.facets ?? {})) (extraKeys.has(k) ? extra : facets)[k] = v;
+  for (const [k, v] of Object.entries(normalizeFacets(d.facets))) (extraKeys.has(k) ? extra : facets)[k] = v;
   return {
     namespace: d.namespace,
     name: d.name,
@@ -154,7 +171,7 @@ export function createOpenLineageEmitter(options: OpenLineageEmitterOptions): Op
     eventTime: clock().toISOString(),
     run: {
       runId,
-      facets: { processing_engine: processingEngineFacet(version), ...(run.facets ?? {}), ...(error ? { errorMessage: errorMessageFacet(error) } : {}) },
+      facets: { processing_engine: processingEngineFacet(version), ...normalizeFacets(run.facets), ...(error ? { errorMessage: errorMessageFacet(error) } : {}) },
     },
     job: { namespace, name: run.job, facets: { jobType: jobTypeFacet(run.job) } },
     inputs: (run.inputs ?? []).map((d) => splitFacets(d, INPUT_FACET_KEYS, 'inputFacets')),
