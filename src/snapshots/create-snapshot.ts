@@ -139,7 +139,8 @@ export async function createSnapshot(options: CreateSnapshotOptions): Promise<Cr
         manifest,
       );
       const envelope = signEnvelope(IN_TOTO_PAYLOAD_TYPE, serializeStatement(statement), signer);
-      writeFileSync(join(tmp, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
+      // Keys in canonical order: manifest.json is byte-for-byte the pretty rendering of the signed manifest.
+      writeFileSync(join(tmp, 'manifest.json'), JSON.stringify(JSON.parse(canonicalJson(manifest)), null, 2) + '\n');
       writeFileSync(join(tmp, 'statement.dsse.json'), JSON.stringify(envelope, null, 2) + '\n');
       const target = join(root, name, `v${version}`);
       mkdirSync(join(root, name), { recursive: true });

@@ -51,12 +51,35 @@ export async function verifySnapshot(path: string, verifier: Verifier | Verifier
   } catch {
     return { valid: false, path, signature: { valid: false, reason: 'statement.dsse.json is not JSON' }, files: [], manifest: [], problems: ['statement.dsse.json is not valid JSON: the signed statement was damaged.'] };
   }
-  const envelope = parseEnvelope(raw);
-  const sig = verifyEnvelope(envelope, verifier);
+  const damaged = (reason: string): SnapshotVerification => ({ valid: false, path, signature: { valid: false, reason }, files: [], manifest: [], problems: [`statement.dsse.json is damaged: ${reason}.`] });
+  let envelope;
+  try {
+    envelope = parseEnvelope(raw);
+  } catch (error) {
+    return damaged((error as Error).message);
+  }
+  if (readFileSync(envFile, 'utf8') !== JSON.stringify(raw, null, 2) + '\n') problems.push('statement.dsse.json bytes differ from how Verity wrote it (formatting was changed).');
+  let sig;
+  let statement;
+  try {
+    sig = verifyEnvelope(envelope, verifier);
+    statement = parseStatement(decodeBase64(envelope.payload, 'payload'));
+  } catch (error) {
+    return damaged((error as Error).message);
+  }
   const signature = sig.valid ? { valid: true, keyid: sig.keyids[0]! } : { valid: false, reason: sig.reason ?? 'signature does not verify' };
+  // keyid is only a hint to DSSE and base64 has spare bits: check both so no byte of the file can change unnoticed.
+  const keyids = (Array.isArray(verifier) ? verifier : [verifier]).map((v) => v.keyid);
+  for (const s of envelope.signatures) if (s.keyid === undefined || !keyids.includes(s.keyid)) problems.push(`Signature keyid ${s.keyid ?? '(none)'} is not the verifying key ${keyids.join(', ')}.`);
+  const extra = [
+    ...Object.keys(envelope).filter((k) => !['payloadType', 'payload', 'signatures'].includes(k)),
+    ...envelope.signatures.flatMap((s) => Object.keys(s).filter((k) => k !== 'keyid' && k !== 'sig')),
+  ];
+  if (extra.length) problems.push(`statement.dsse.json has unexpected fields: ${extra.join(', ')}.`);
+  const canonical = (text: string) => Buffer.from(text, 'base64').toString('base64') === text;
+  if (!canonical(envelope.payload) || envelope.signatures.some((s) => !canonical(s.sig))) problems.push('statement.dsse.json holds non-canonical base64 (it was edited).');
   if (!sig.valid) problems.push(`Bad signature: ${signature.reason}; the statement (statement.dsse.json) was altered or signed by another key.`);
   if (envelope.payloadType !== IN_TOTO_PAYLOAD_TYPE) problems.push(`payloadType is ${envelope.payloadType}, expected ${IN_TOTO_PAYLOAD_TYPE}.`);
-  const statement = parseStatement(decodeBase64(envelope.payload, 'payload'));
   if (statement.predicateType !== SNAPSHOT_PREDICATE_TYPE) problems.push(`predicateType is ${statement.predicateType}, expected ${SNAPSHOT_PREDICATE_TYPE}.`);
   const manifest = statement.predicate as SnapshotManifest;
 
@@ -89,8 +112,11 @@ export async function verifySnapshot(path: string, verifier: Verifier | Verifier
   if (!existsSync(plain)) problems.push('manifest.json is missing (the signed manifest in statement.dsse.json is intact).');
   else {
     try {
-      manifestDiffs = jsonDifferences(manifest, JSON.parse(readFileSync(plain, 'utf8')));
+      const text = readFileSync(plain, 'utf8');
+      manifestDiffs = jsonDifferences(manifest, JSON.parse(text));
       for (const d of manifestDiffs) problems.push(`manifest.json field ${d.field} was tampered: signed ${JSON.stringify(d.signed)}, found ${JSON.stringify(d.actual)}.`);
+      // Same content but other bytes (whitespace, key order): still a change to an immutable file.
+      if (manifestDiffs.length === 0 && text !== JSON.stringify(manifest, null, 2) + '\n') problems.push('manifest.json bytes differ from the signed manifest (formatting was changed; the content is the same).');
     } catch {
       problems.push('manifest.json is not valid JSON (the signed manifest in statement.dsse.json is intact).');
     }

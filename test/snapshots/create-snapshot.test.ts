@@ -157,13 +157,14 @@ describe('verifySnapshot', () => {
     writeFileSync(mf, original);
 
     const sf = join(c.path, 'statement.dsse.json');
-    const env = JSON.parse(readFileSync(sf, 'utf8'));
+    const envText = readFileSync(sf, 'utf8');
+    const env = JSON.parse(envText);
     const payload = Buffer.from(env.payload, 'base64').toString().replace('"rows":4', '"rows":5');
     writeFileSync(sf, JSON.stringify({ ...env, payload: Buffer.from(payload).toString('base64') }));
     v = await verifySnapshot(c.path, signer);
     expect(v.signature.valid).toBe(false);
-    expect(v.problems[0]).toMatch(/Bad signature/);
-    writeFileSync(sf, JSON.stringify(env));
+    expect(v.problems.join('\n')).toMatch(/Bad signature/);
+    writeFileSync(sf, envText);
 
     appendFileSync(join(c.path, 'data/extra.parquet'), 'x');
     v = await verifySnapshot(c.path, signer);
@@ -175,5 +176,23 @@ describe('verifySnapshot', () => {
     expect(v.signature.valid).toBe(false);
     expect((await verifySnapshot(c.path, signer)).valid).toBe(true);
     expect(existsSync(c.path)).toBe(true);
+  });
+
+  it('detects a change to any byte of manifest.json or statement.dsse.json', async () => {
+    const c = await fresh();
+    for (const name of ['manifest.json', 'statement.dsse.json']) {
+      const file = join(c.path, name);
+      const original = readFileSync(file);
+      for (let pos = 0; pos < original.length; pos += 7) {
+        const copy = Buffer.from(original);
+        copy[pos] = copy[pos]! ^ 0x01;
+        writeFileSync(file, copy);
+        const v = await verifySnapshot(c.path, signer);
+        expect({ name, pos, valid: v.valid, at: original.subarray(pos - 20, pos + 10).toString() }).toEqual({ name, pos, valid: false, at: original.subarray(pos - 20, pos + 10).toString() });
+        expect(v.problems.join(' ')).toMatch(name === 'manifest.json' ? /manifest\.json/ : /statement|signature|payload/i);
+      }
+      writeFileSync(file, original);
+    }
+    expect((await verifySnapshot(c.path, signer)).valid).toBe(true);
   });
 });
