@@ -53,3 +53,4 @@ export { projectLineageEmitter } from './lineage/project-lineage.js';
 export { schemaFacet, dataSourceFacet, dataQualityMetricsFacet, outputStatisticsFacet, columnLineageFacet, datasetVersionFacet, OPENLINEAGE_PRODUCER } from './lineage/openlineage-facets.js';
 export { hubspotDataset, salesforceDataset, postgresDataset, fileDataset, zoneDataset, featureViewDataset, snapshotDataset, lakeNamespace, zoneNameOfPath } from './lineage/dataset-names.js';
 export { traceSnapshot, type SnapshotTrace, type TraceNode } from './lineage/trace-snapshot.js';
+export { lakeProvenance, createRetrievalFrameBuilder, type LakeProvenance, type RetrievedFrame, type RetrievalFrameBuilderOptions } from './snapshots/lake-provenance.js';
