@@ -54,3 +54,4 @@ export { schemaFacet, dataSourceFacet, dataQualityMetricsFacet, outputStatistics
 export { hubspotDataset, salesforceDataset, postgresDataset, fileDataset, zoneDataset, featureViewDataset, snapshotDataset, lakeNamespace, zoneNameOfPath } from './lineage/dataset-names.js';
 export { traceSnapshot, type SnapshotTrace, type TraceNode } from './lineage/trace-snapshot.js';
 export { lakeProvenance, createRetrievalFrameBuilder, type LakeProvenance, type RetrievedFrame, type RetrievalFrameBuilderOptions } from './snapshots/lake-provenance.js';
+export { openProjectProvenance, type ProjectProvenance } from './audit/project-provenance.js';

@@ -1,0 +1,25 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect, it } from 'vitest';
+import { openProjectProvenance } from '../../src/audit/project-provenance.js';
+import { loadConfig } from '../../src/config/config.js';
+import { verifyTreeHead } from '../../src/audit/tree-head.js';
+import { fact } from '../conformance/audit-log.js';
+import { tempProject } from '../cli/provenance-cli.js';
+
+it('opens a project signer, audit log and lineage emitter in one call, creating the key when asked', async () => {
+  const p = tempProject();
+  const loaded = loadConfig({ cwd: p.dir });
+  const unsigned = await openProjectProvenance(loaded);
+  expect(unsigned.signer).toBeUndefined();
+  await unsigned.close();
+  const prov = await openProjectProvenance(loaded, { generateKey: true });
+  expect(existsSync(join(p.dir, '.verity/keys/signing.key.pem'))).toBe(true);
+  const { head } = await prov.audit.append([fact(0)]);
+  expect(verifyTreeHead(head, prov.signer).valid).toBe(true);
+  const id = await prov.lineage.start({ job: 'demo' });
+  expect(id).toMatch(/-7/);
+  expect(existsSync(join(p.dir, '.verity/lineage/events.ndjson'))).toBe(true);
+  await prov.close();
+  await prov.close();
+});
