@@ -70,6 +70,8 @@ export interface AuditVerification {
   entries: number;
   /** Signed tree heads checked. */
   heads: number;
+  /** False when no public key was available: roots were checked, head signatures were not. */
+  signatures_checked: boolean;
   /** The recomputed root of all entries (hex). */
   root_hash: string;
   /** The first bad entry, when one is known. */

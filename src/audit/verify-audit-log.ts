@@ -113,6 +113,7 @@ export async function verifyAuditStream(options: VerifyAuditStreamOptions): Prom
     valid: problems.length === 0,
     entries: count,
     heads: heads.length,
+    signatures_checked: options.verifier !== undefined,
     root_hash: root().toString('hex'),
     ...(firstBad === undefined ? {} : { first_bad_index: firstBad }),
     problems,

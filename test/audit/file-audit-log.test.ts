@@ -117,6 +117,18 @@ describe('file audit log: tampering', () => {
   });
 });
 
+describe('file audit log: keys', () => {
+  it('says when head signatures could not be checked for lack of a public key', async () => {
+    const { dir, signer } = await seeded(2);
+    const keyless = createFileAuditLog({ dir, clock });
+    expect(await keyless.verify()).toMatchObject({ valid: true, signatures_checked: false });
+    await keyless.close();
+    const checked = createFileAuditLog({ dir, verifier: signer, clock });
+    expect(await checked.verify()).toMatchObject({ valid: true, signatures_checked: true });
+    await checked.close();
+  });
+});
+
 describe('file audit log: crash recovery', () => {
   it('truncates a torn last frame and verifies up to the last complete entry', async () => {
     const { dir, signer } = await seeded(4);

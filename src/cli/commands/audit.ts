@@ -43,7 +43,7 @@ export function registerAudit(program: Command, context: () => CliContext): void
       const v = await withLog(ctx, (log) => log.verify());
       ctx.print(v, (r: AuditVerification) =>
         r.valid
-          ? `Audit log OK: ${r.entries} entries, ${r.heads} signed tree heads, root ${r.root_hash}`
+          ? `Audit log OK: ${r.entries} entries, ${r.heads} signed tree heads, root ${r.root_hash}${r.signatures_checked ? '' : '\n  (head signatures NOT checked: no public key; set keys.publicKeyFile or run `verity keys export-public`)'}`
           : [`Audit log FAILED verification (${r.entries} entries)${r.first_bad_index !== undefined ? `: first bad entry ${r.first_bad_index}` : ''}`, ...r.problems.map((p) => `  - ${p.message}`)].join('\n'),
       );
       if (!v.valid) process.exitCode = 1;
