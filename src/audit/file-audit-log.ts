@@ -1,4 +1,4 @@
-import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, readSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, readSync, rmSync, writeSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { VerityError } from '../errors.js';
@@ -23,6 +23,50 @@ export interface FileAuditLogOptions {
   clock?: () => Date;
   /** fsync after each batch (default true; tests of crash recovery may turn it off). */
   fsync?: boolean;
+  /**
+   * Open without the writer lock and without repairing anything (for `verify`, `head`, proofs and
+   * export while another process appends): a torn or not yet indexed tail is ignored, not cut.
+   */
+  readOnly?: boolean;
+}
+
+/** Directories open for writing in this process (a second writer would interleave appends). */
+const openWriters = new Set<string>();
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Takes `<dir>/LOCK` (pid inside); a lock left by a dead process is taken over. */
+function acquireWriterLock(dir: string): void {
+  if (openWriters.has(dir)) throw new VerityError('CONFLICT', `Audit log ${dir} is already open for writing in this process; share that instance (e.g. openProjectProvenance) instead of opening it twice.`);
+  const lock = join(dir, 'LOCK');
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fd = openSync(lock, 'wx');
+      writeSync(fd, JSON.stringify({ pid: process.pid }) + '\n');
+      closeSync(fd);
+      openWriters.add(dir);
+      return;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      let pid = 0;
+      try {
+        pid = Number((JSON.parse(readFileSync(lock, 'utf8')) as { pid?: number }).pid ?? 0);
+      } catch {
+        // an unreadable lock (a crash while writing it) is stale
+      }
+      if (pid > 0 && pid !== process.pid && isAlive(pid))
+        throw new VerityError('CONFLICT', `Audit log ${dir} is open for writing by process ${pid}. Stop it, open the log read-only, or use the PostgreSQL audit log for several writers.`);
+      rmSync(lock, { force: true });
+    }
+  }
+  throw new VerityError('CONFLICT', `Audit log ${dir}: could not take the lock ${lock}.`);
 }
 
 const FRAME_HEADER = 8;
@@ -47,12 +91,16 @@ const READ_CHUNK = 4 * 1024 * 1024;
  */
 export function createFileAuditLog(options: FileAuditLogOptions): AuditLog {
   const dir = resolve(options.dir);
+  const readOnly = options.readOnly === true;
+  if (readOnly && !existsSync(join(dir, 'entries.log'))) throw new VerityError('NOT_FOUND', `No audit log in ${dir} yet: nothing has been recorded.`);
   mkdirSync(dir, { recursive: true });
+  if (!readOnly) acquireWriterLock(dir);
   const clock = options.clock ?? (() => new Date());
   const doSync = options.fsync !== false;
   const verifier = options.verifier ?? options.signer;
-  const logFd = openSync(join(dir, 'entries.log'), existsSync(join(dir, 'entries.log')) ? 'r+' : 'w+');
-  const idxFd = openSync(join(dir, 'entries.idx'), existsSync(join(dir, 'entries.idx')) ? 'r+' : 'w+');
+  const mode = (p: string) => (readOnly ? 'r' : existsSync(p) ? 'r+' : 'w+');
+  const logFd = openSync(join(dir, 'entries.log'), mode(join(dir, 'entries.log')));
+  const idxFd = openSync(join(dir, 'entries.idx'), existsSync(join(dir, 'entries.idx')) || !readOnly ? mode(join(dir, 'entries.idx')) : 'r');
   const headsPath = join(dir, 'heads.ndjson');
   const levels: HashArray[] = [];
   const levelFds: number[] = [];
@@ -65,7 +113,7 @@ export function createFileAuditLog(options: FileAuditLogOptions): AuditLog {
   const levelFd = (l: number): number => {
     while (levelFds.length <= l) {
       const p = join(dir, `nodes-${String(levelFds.length).padStart(2, '0')}.bin`);
-      levelFds.push(openSync(p, existsSync(p) ? 'r+' : 'w+'));
+      levelFds.push(readOnly && !existsSync(p) ? -1 : openSync(p, mode(p)));
       levels.push(new HashArray());
     }
     return levelFds[l]!;
@@ -105,10 +153,12 @@ export function createFileAuditLog(options: FileAuditLogOptions): AuditLog {
     // (possible only without fsync: frames are synced before they are indexed). An indexed frame
     // that is present but broken is never cut: that is tampering or corruption, for verify to report.
     while (n > 0 && offsetOf(n - 1) + FRAME_HEADER > logSize) n--;
-    ftruncateSync(idxFd, n * 8);
+    if (!readOnly) ftruncateSync(idxFd, n * 8);
     let end = n > 0 ? Math.min(frameAt(offsetOf(n - 1), logSize).end, logSize) : 0;
     // Frames written after the last indexed one: index the complete ones, cut the torn tail.
+    const unindexedTail = end < logSize;
     for (;;) {
+      if (readOnly) break; // a writer may be mid-append: leave its tail alone
       const f = frameAt(end, logSize);
       if (!f.bytes) break;
       const b = Buffer.alloc(8);
@@ -117,7 +167,7 @@ export function createFileAuditLog(options: FileAuditLogOptions): AuditLog {
       n++;
       end = f.end;
     }
-    if (end < logSize) ftruncateSync(logFd, end);
+    if (end < logSize && !readOnly) ftruncateSync(logFd, end);
     count = n;
     logEnd = end;
     // Subtree hashes: keep the largest prefix every level agrees on, recompute the rest.
@@ -126,12 +176,12 @@ export function createFileAuditLog(options: FileAuditLogOptions): AuditLog {
       const p = join(dir, `nodes-${String(l).padStart(2, '0')}.bin`);
       if (!existsSync(p) && l > 0 && 2 ** l > count) break;
       const fd = levelFd(l);
-      const stored = Math.floor(fstatSync(fd).size / 32);
+      const stored = fd < 0 ? 0 : Math.floor(fstatSync(fd).size / 32);
       consistent = Math.min(consistent, (stored + 1) * 2 ** l - 1);
     }
     for (let l = 0; l < levelFds.length; l++) {
       const keep = Math.floor(consistent / 2 ** l);
-      ftruncateSync(levelFds[l]!, keep * 32);
+      if (!readOnly) ftruncateSync(levelFds[l]!, keep * 32);
       if (keep > 0) levels[l]!.pushAll(readAt(levelFds[l]!, 0, keep * 32));
     }
     if (consistent < count) {
@@ -155,7 +205,9 @@ export function createFileAuditLog(options: FileAuditLogOptions): AuditLog {
           throw new VerityError('INTEGRITY_FAILED', `Audit log ${dir}: heads.ndjson has a malformed line; run \`verity audit verify\`.`);
         }
       }
-      if (!text.endsWith('\n') && text.length > 0) {
+      // Read-only while a writer appends: heads newer than the indexed entries we see are not ours to check.
+      if (readOnly && unindexedTail) heads = heads.filter((h) => h.tree_size <= count);
+      if (!text.endsWith('\n') && text.length > 0 && !readOnly) {
         const fd = openSync(headsPath, 'r+');
         ftruncateSync(fd, Buffer.byteLength(complete.map((l) => l + '\n').join('')));
         closeSync(fd);
@@ -172,7 +224,7 @@ export function createFileAuditLog(options: FileAuditLogOptions): AuditLog {
     for (const [level, hashes] of byLevel) {
       const fd = levelFd(level);
       const bytes = Buffer.concat(hashes);
-      writeSync(fd, bytes, 0, bytes.length, levels[level]!.length * 32);
+      if (!readOnly) writeSync(fd, bytes, 0, bytes.length, levels[level]!.length * 32);
       levels[level]!.pushAll(bytes);
       // No fsync: subtree hashes are derived data; opening the log recomputes any that a crash lost.
     }
@@ -199,6 +251,7 @@ export function createFileAuditLog(options: FileAuditLogOptions): AuditLog {
     append(facts: AuditFact[]) {
       return serial(() => {
         ensureOpen();
+        if (readOnly) throw new VerityError('CONFLICT', `Audit log ${dir} was opened read-only; open it without readOnly to append.`);
         if (!Array.isArray(facts) || facts.length === 0) throw new VerityError('INVALID_ARGUMENT', 'Audit append needs at least one fact.');
         const firstIndex = count;
         const bodies = facts.map((f, i) => encodeEntry(firstIndex + i, f));
@@ -303,7 +356,11 @@ export function createFileAuditLog(options: FileAuditLogOptions): AuditLog {
       if (closed) return;
       await queue;
       closed = true;
-      for (const fd of [logFd, idxFd, ...levelFds]) closeSync(fd);
+      for (const fd of [logFd, idxFd, ...levelFds]) if (fd >= 0) closeSync(fd);
+      if (!readOnly) {
+        rmSync(join(dir, 'LOCK'), { force: true });
+        openWriters.delete(dir);
+      }
     },
   };
 

@@ -12,6 +12,8 @@ export interface OpenAuditLogOptions {
   /** Verifies heads when there is no signer (e.g. `verity audit verify` with only the public key). */
   verifier?: Verifier | undefined;
   clock?: () => Date;
+  /** Open the file log without its writer lock and without repairs (reads while another process appends). */
+  readOnly?: boolean;
 }
 
 /**
@@ -30,5 +32,5 @@ export async function openAuditLog(loaded: LoadedConfig, options: OpenAuditLogOp
     const { createPostgresAuditLog } = await import('./postgres-audit-log.js');
     return createPostgresAuditLog({ url: audit.url, ...common });
   }
-  return createFileAuditLog({ dir: join(projectPath(loaded, loaded.config.lake.dir), 'audit'), ...common });
+  return createFileAuditLog({ dir: join(projectPath(loaded, loaded.config.lake.dir), 'audit'), ...common, ...(options.readOnly ? { readOnly: true } : {}) });
 }

@@ -175,3 +175,24 @@ describe('file audit log: crash recovery', () => {
     await log.close();
   });
 });
+
+describe('file audit log: writers and readers', () => {
+  it('allows one writer, and readers that neither block it nor cut its in-flight tail', async () => {
+    const { dir, signer } = await seeded(4);
+    const writer = createFileAuditLog({ dir, signer, clock });
+    expect(() => createFileAuditLog({ dir, signer, clock })).toThrow(/already open for writing in this process/);
+    // A frame being written right now (no index, no head yet).
+    const header = Buffer.alloc(8);
+    header.writeUInt32BE(100, 0);
+    appendFileSync(join(dir, 'entries.log'), Buffer.concat([header, Buffer.from('{"index":4')]));
+    const size = statSync(join(dir, 'entries.log')).size;
+    const reader = createFileAuditLog({ dir, signer, readOnly: true });
+    expect(await reader.size()).toBe(4);
+    expect((await reader.verify()).valid).toBe(true);
+    await expect(reader.append([fact(9)])).rejects.toMatchObject({ code: 'CONFLICT' });
+    await reader.close();
+    expect(statSync(join(dir, 'entries.log')).size).toBe(size);
+    await writer.close();
+    expect(() => createFileAuditLog({ dir: join(dir, 'absent'), readOnly: true })).toThrow(/No audit log/);
+  });
+});

@@ -19,7 +19,8 @@ async function withLog<T>(ctx: CliContext, fn: (log: AuditLog) => Promise<T>): P
       verifier = undefined;
     }
   }
-  const log = await openAuditLog(loaded, { signer, verifier });
+  // Every audit command only reads: no writer lock, no repair, so it is safe while `verity serve` appends.
+  const log = await openAuditLog(loaded, { signer, verifier, readOnly: true });
   try {
     return await fn(log);
   } finally {
