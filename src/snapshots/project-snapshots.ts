@@ -5,6 +5,11 @@ import { createEd25519Verifier } from '../keys/ed25519-signer.js';
 import type { LoadedConfig } from '../config/config.js';
 import { projectPath } from '../config/config.js';
 import { openAuditLog } from '../audit/open-audit-log.js';
+import type { AuditLog } from '../audit/audit-log.js';
+import type { AuditSink } from '../audit/audit-sink.js';
+import type { Signer } from '../keys/signer.js';
+import type { LineageEmitter } from '../lineage/lineage-emitter.js';
+import type { FrameRow, TrainingFrameBuilder } from './training-frame-builder.js';
 import { projectSigner, projectVerifier } from '../keys/project-keys.js';
 import { lakeNamespace } from '../lineage/dataset-names.js';
 import { projectLineageEmitter } from '../lineage/project-lineage.js';
@@ -27,23 +32,36 @@ export function projectSnapshotsDir(loaded: LoadedConfig): string {
  */
 export async function createProjectSnapshot(
   loaded: LoadedConfig,
-  options: { name: string; frame: string; views: string[]; purpose?: string; actor?: string; clock?: () => Date },
+  options: {
+    name: string;
+    frame: string | FrameRow[];
+    views: string[];
+    purpose?: string;
+    actor?: string;
+    clock?: () => Date;
+    /** Reuse services the caller already holds (e.g. from openProjectProvenance) instead of opening them. */
+    signer?: Signer;
+    audit?: AuditSink;
+    lineage?: LineageEmitter;
+    builder?: TrainingFrameBuilder;
+  },
 ): Promise<CreatedSnapshot> {
-  const signer = projectSigner(loaded);
-  const builder = await projectTrainingFrameBuilder(loaded);
-  const audit = await openAuditLog(loaded, { signer, ...(options.clock ? { clock: options.clock } : {}) });
+  const { signer: givenSigner, audit: givenAudit, lineage: givenLineage, builder: givenBuilder, ...rest } = options;
+  const signer = givenSigner ?? projectSigner(loaded);
+  const builder = givenBuilder ?? (await projectTrainingFrameBuilder(loaded));
+  const audit = givenAudit ?? (await openAuditLog(loaded, { signer, ...(options.clock ? { clock: options.clock } : {}) }));
   try {
     return await createSnapshot({
-      ...options,
+      ...rest,
       builder,
       signer,
       dir: projectSnapshotsDir(loaded),
       audit,
-      lineage: projectLineageEmitter(loaded, options.clock ? { clock: options.clock } : {}),
+      lineage: givenLineage ?? projectLineageEmitter(loaded, options.clock ? { clock: options.clock } : {}),
       lineageNamespace: lakeNamespace(projectPath(loaded, loaded.config.lake.dir)),
     });
   } finally {
-    await audit.close();
+    if (!givenAudit) await (audit as AuditLog).close();
   }
 }
 
