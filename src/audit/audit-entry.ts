@@ -22,6 +22,8 @@ export function encodeEntry(index: number, fact: AuditFact): Buffer {
   if (typeof fact.time !== 'string' || !TIME.test(fact.time)) throw new VerityError('INVALID_ARGUMENT', `${where} (${fact.type}): "time" must be an ISO 8601 date-time, got ${JSON.stringify(fact.time)}.`);
   if (fact.tenant_id !== undefined && typeof fact.tenant_id !== 'string') throw new VerityError('INVALID_ARGUMENT', `${where} (${fact.type}): "tenant_id" must be a string.`);
   if (!fact.data || typeof fact.data !== 'object' || Array.isArray(fact.data)) throw new VerityError('INVALID_ARGUMENT', `${where} (${fact.type}): "data" must be an object.`);
+  const bad = firstNonJson(fact.data, 'data');
+  if (bad) throw new VerityError('INVALID_ARGUMENT', `${where} (${fact.type}): ${bad} is not JSON-safe (finite numbers, strings, booleans, null, arrays, plain objects only).`);
   let text: string;
   try {
     text = canonicalJson({ index, type: fact.type, actor: fact.actor, tenant_id: fact.tenant_id, time: fact.time, data: fact.data });
@@ -56,4 +58,25 @@ export function checkEntryIndex(bytes: Uint8Array, expectedIndex: number): void 
   }
   if (!value || value.index !== expectedIndex)
     throw new VerityError('INTEGRITY_FAILED', `Audit entry at position ${expectedIndex} says it is entry ${JSON.stringify(value?.index)}.`);
+}
+
+/** The path of the first value JSON cannot carry faithfully (NaN, Infinity, bigint, function, Date…), if any. */
+function firstNonJson(value: unknown, path: string): string | undefined {
+  if (value === null || typeof value === 'string' || typeof value === 'boolean' || value === undefined) return undefined;
+  if (typeof value === 'number') return Number.isFinite(value) ? undefined : path;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const bad = firstNonJson(value[i], `${path}[${i}]`);
+      if (bad) return bad;
+    }
+    return undefined;
+  }
+  if (typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+    for (const [k, v] of Object.entries(value)) {
+      const bad = firstNonJson(v, `${path}.${k}`);
+      if (bad) return bad;
+    }
+    return undefined;
+  }
+  return path;
 }

@@ -141,14 +141,23 @@ export function createNatsBus(options: NatsBusOptions): NatsBus {
     async consumer(durable: string, consumerOptions: BusConsumerOptions = {}): Promise<BusConsumer> {
       const { js, jsm } = await open();
       const nats = await import('nats');
+      const ackWait = (consumerOptions.ackWaitMs ?? 30_000) * NS_PER_MS;
       try {
-        await jsm.consumers.add(stream, {
-          durable_name: durable,
-          ack_policy: nats.AckPolicy.Explicit,
-          deliver_policy: nats.DeliverPolicy.All,
-          ack_wait: (consumerOptions.ackWaitMs ?? 30_000) * NS_PER_MS,
-          max_ack_pending: 20_000,
+        const existing = await jsm.consumers.info(stream, durable).catch((error: Error) => {
+          if (/consumer not found/i.test(error.message)) return undefined;
+          throw error;
         });
+        if (!existing) {
+          await jsm.consumers.add(stream, {
+            durable_name: durable,
+            ack_policy: nats.AckPolicy.Explicit,
+            deliver_policy: nats.DeliverPolicy.All,
+            ack_wait: ackWait,
+            max_ack_pending: 20_000,
+          });
+        } else if (existing.config.ack_wait !== ackWait) {
+          await jsm.consumers.update(stream, durable, { ack_wait: ackWait });
+        }
       } catch (error) {
         throw unavailable(`cannot create consumer ${durable}`, error);
       }

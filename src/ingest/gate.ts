@@ -49,6 +49,14 @@ export interface Gate {
 export interface GateOptions {
   /** Validates payloads; absent means every well-formed envelope passes. */
   contracts?: ContractResolver;
+  /**
+   * Quarantine events whose references (e.g. `contact.account_id`) name a record the lake has not
+   * seen (default false). CRM sources deliver parents and children on independent streams — HubSpot
+   * contacts often arrive before the Salesforce account sync — so at the gate a missing parent
+   * usually means "not yet", not "never". Orphans are found downstream instead
+   * (`verity contract validate --lookup`, staging) where the whole history is known.
+   */
+  checkReferences?: boolean;
 }
 
 /** Tenant ids: the same rule as the project config's `tenant`. */
@@ -117,9 +125,13 @@ export function reasonsOf(violations: readonly Violation[], prefix = 'contract')
   return [...new Set(violations.map((v) => (v.rule === 'envelope' ? `envelope:${v.field || 'shape'}` : `${prefix}:${v.rule}`)))];
 }
 
+/** Reserved key of a record state held by the lake: the event time of the newest event folded into it. */
+export const STATE_TIME = '__event_time';
+
 /** Creates the gate. */
 export function createGate(options: GateOptions = {}): Gate {
   const contracts = options.contracts;
+  const checkReferences = options.checkReferences === true;
   return {
     validating: contracts !== undefined,
     decide(input, index, decideOptions = {}) {
@@ -154,13 +166,20 @@ export function createGate(options: GateOptions = {}): Gate {
       if (envelope.op !== 'truncate') {
         const key = referenceKeyOf(envelope.entity_key);
         const partial = envelope.changed_fields !== undefined || envelope.op === 'delete';
-        const previous = index.previous(tenant, envelope.entity, key);
+        const held = index.previous(tenant, envelope.entity, key);
+        // Transitions are judged only against an older state: a late or out-of-order event is
+        // not an illegal transition from a state that happened after it.
+        let previous: Record<string, unknown> | undefined;
+        if (held && !(typeof held[STATE_TIME] === 'string' && (held[STATE_TIME]) > envelope.event_time)) {
+          const { [STATE_TIME]: _time, ...rest } = held;
+          previous = rest;
+        }
         try {
           violations.push(
             ...validator.validate(envelope.payload, {
               partial,
               ...(previous ? { previous } : {}),
-              exists: (entity, refKey) => index.exists(tenant, entity, refKey),
+              ...(checkReferences ? { exists: (entity: string, refKey: string) => index.exists(tenant, entity, refKey) } : {}),
             }),
           );
         } catch (error) {

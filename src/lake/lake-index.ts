@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { VerityError } from '../errors.js';
-import { referenceKeyOf } from '../ingest/gate.js';
+import { referenceKeyOf, STATE_TIME } from '../ingest/gate.js';
 import type { QuarantineLogRecord, RawLogRecord } from './log-records.js';
 
 /**
@@ -76,7 +76,11 @@ export function createLakeIndex(): LakeIndex {
         states.delete(stateKey);
         return;
       }
-      const base = e.changed_fields !== undefined ? states.get(stateKey) : undefined;
+      const current = states.get(stateKey);
+      // A late event (older than the state we hold) must not roll the state back: transition
+      // rules judge the next event against the newest known state.
+      if (current && typeof current[STATE_TIME] === 'string' && (current[STATE_TIME]) > e.event_time) return;
+      const base = e.changed_fields !== undefined ? current : undefined;
       const next: Record<string, unknown> = base ? { ...base } : {};
       let any = false;
       const fields = stateFields ?? Object.keys(e.payload);
@@ -88,7 +92,10 @@ export function createLakeIndex(): LakeIndex {
           any = true;
         }
       }
-      if (any || base) states.set(stateKey, next);
+      if (any || base) {
+        next[STATE_TIME] = e.event_time;
+        states.set(stateKey, next);
+      }
     },
     applyQuarantine(record) {
       quarantined++;

@@ -90,5 +90,5 @@ export function zoneRelation(zone: 'raw' | 'quarantine', parquet: readonly strin
   const columns = (zone === 'raw' ? RAW_COLUMNS : QUARANTINE_COLUMNS).join(', ');
   const tail = zone === 'raw' ? rawFromLog(segments, lower, upper) : quarantineFromLog(segments, lower, upper);
   if (parquet.length === 0) return tail;
-  return `SELECT ${columns} FROM read_parquet(${list(parquet)}) UNION ALL SELECT ${columns} FROM (${tail})`;
+  return `SELECT ${columns} FROM read_parquet(${list(parquet)}, hive_partitioning = false) UNION ALL SELECT ${columns} FROM (${tail})`;
 }

@@ -65,7 +65,7 @@ export function createQuarantineZone(core: LakeCore, _ingest: LakeIngest, query:
       const detail: QuarantineDetail = { ...entryOf(row), violations, raw: row.raw as string };
       return detail;
     },
-    async replay(filter = {}) {
+    async replay(filter = {}, options = {}) {
       core.assertWritable('replay quarantine');
       const runJob = { job: 'quarantine.replay', inputs: [{ namespace: 'verity', name: 'lake/quarantine' }], outputs: [{ namespace: 'verity', name: 'lake/raw' }] };
       const runId = core.lineage ? await core.lineage.start(runJob) : undefined;
@@ -117,6 +117,7 @@ export function createQuarantineZone(core: LakeCore, _ingest: LakeIngest, query:
             }
           }
           await core.appendDurably(text, first, last);
+          options.onProgress?.(Math.min(i + REPLAY_CHUNK, pending.length), pending.length);
         }
         if (core.audit && report.examined > 0) {
           await core.audit.append([

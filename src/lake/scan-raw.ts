@@ -53,7 +53,7 @@ export async function* scanRaw(core: LakeCore, options: ScanOptions): AsyncGener
       const where = [`ingest_seq >= ${from}`, `ingest_seq <= ${Math.min(to, lower)}`];
       if (options.tenant_id !== undefined) where.push(`tenant_id = ${sqlString(options.tenant_id)}`);
       if (options.entity !== undefined) where.push(`entity = ${sqlString(options.entity)}`);
-      const sql = `SELECT * FROM read_parquet([${files.map((f) => sqlString(`${core.dir}/${f.path}`)).join(', ')}]) WHERE ${where.join(' AND ')} ORDER BY ingest_seq`;
+      const sql = `SELECT * FROM read_parquet([${files.map((f) => sqlString(`${core.dir}/${f.path}`)).join(', ')}], hive_partitioning = false) WHERE ${where.join(' AND ')} ORDER BY ingest_seq`;
       for await (const rows of core.engine.stream(sql)) for (const row of rows) yield envelopeOfRow(row);
     }
     for (const segment of segments) {

@@ -10,6 +10,8 @@ export interface LakeOptions {
   dir: string;
   /** Validates payloads; when absent every payload passes and reports say `validated: false`. */
   contracts?: ContractResolver;
+  /** Quarantine events whose references name records not yet seen (default false; see `GateOptions.checkReferences`). */
+  checkReferences?: boolean;
   /** Records `ingest.batch` and `quarantine.replay` facts. */
   audit?: AuditSink;
   /** Reports `ingest.batch`, `quarantine.replay` and `lake.compaction` runs. */
@@ -123,13 +125,19 @@ export interface ReplayReport {
   results: Array<{ quarantine_id: string; status: 'replayed' | 'quarantined' | 'skipped'; ingest_seq?: number; reasons?: string[] }>;
 }
 
+/** Options of a replay. */
+export interface ReplayOptions {
+  /** Called after each durable chunk with entries done so far and the total pending. */
+  onProgress?: (done: number, total: number) => void;
+}
+
 /** The quarantine zone of a lake. */
 export interface QuarantineZone {
   list(filter?: QuarantineFilter): Promise<QuarantineEntry[]>;
   /** @throws VerityError NOT_FOUND when there is no such entry. */
   show(id: string): Promise<QuarantineDetail>;
   /** Re-validates not-yet-replayed entries and appends those that now pass to the raw zone, exactly once. */
-  replay(filter?: Omit<QuarantineFilter, 'includeReplayed' | 'limit'>): Promise<ReplayReport>;
+  replay(filter?: Omit<QuarantineFilter, 'includeReplayed' | 'limit'>, options?: ReplayOptions): Promise<ReplayReport>;
 }
 
 /** One file of the catalog. */

@@ -8,6 +8,8 @@ import { registerQuarantine } from './quarantine.js';
 import { registerServe } from './serve.js';
 import { registerIngest } from './ingest.js';
 import { registerLakeWriter } from './lake-writer.js';
+import { registerContract } from './contract.js';
+import { registerSchema } from './schema.js';
 import { registerKeys } from './keys.js';
 import { registerAudit } from './audit.js';
 import { registerSnapshot } from './snapshot.js';
@@ -26,6 +28,8 @@ export const COMMANDS: RegisterCommand[] = [
   registerLakeWriter,
   registerLake,
   registerQuarantine,
+  registerContract,
+  registerSchema,
   registerKeys,
   registerAudit,
   registerSnapshot,

@@ -56,7 +56,7 @@ export function diffObject(ctx: DiffContext, a: Obj, b: Obj, path: string, out: 
     } else if (inA) {
       const eff = effectiveFor(b, name);
       const sub = ctx.diff(pa[name], eff.schema, p);
-      out.push(change('OBJECT_TYPE_PROPERTY_SCHEMA_REMOVED', p, allBackward(sub), (ctx.lenient && eff.open) || allForward(sub), `property "${name}" removed; the new schema applies ${eff.open ? 'its open content model' : 'additional/pattern properties'} to it (${summarize(sub)})`));
+      out.push(change('OBJECT_TYPE_PROPERTY_SCHEMA_REMOVED', p, allBackward(sub), (ctx.lenient && eff.open) || allForward(sub), eff.schema === false ? `property "${name}" removed; the new (closed) schema rejects it` : `property "${name}" removed; the new schema applies ${eff.open ? 'its open content model' : 'additional/pattern properties'} to it (${summarize(sub)})`));
     } else {
       const eff = effectiveFor(a, name);
       const sub = ctx.diff(eff.schema, pb[name], p);

@@ -11,7 +11,7 @@ import type { DecodeContext, DecodeResult, RejectedItem, SourceDelivery } from '
 export interface BodyLimits {
   /** Largest body accepted, in bytes (default 16 MiB). Bigger bodies throw `PAYLOAD_TOO_LARGE`. */
   maxBodyBytes?: number;
-  /** Most items in one delivery (default 10 000). More throw `PAYLOAD_TOO_LARGE`. */
+  /** Most items in one delivery (default 100 000). More throw `PAYLOAD_TOO_LARGE`. */
   maxItems?: number;
   /** Deepest JSON nesting accepted per item (default 32). Deeper items are rejected (`TOO_DEEP`). */
   maxDepth?: number;
@@ -22,7 +22,7 @@ export interface BodyLimits {
 /** Default limits (see {@link BodyLimits}). */
 export const DEFAULT_LIMITS: Required<BodyLimits> = {
   maxBodyBytes: 16 * 1024 * 1024,
-  maxItems: 10_000,
+  maxItems: 100_000,
   maxDepth: 32,
   maxStringLength: 1024 * 1024,
 };
@@ -93,7 +93,7 @@ export function parseJsonItems(text: string, limits: Required<BodyLimits>, where
     if (values.length > limits.maxItems)
       throw new VerityError('PAYLOAD_TOO_LARGE', `${where}: ${values.length} items exceed the limit of ${limits.maxItems} per delivery. Send smaller batches.`);
     values.forEach((value, index) => {
-      const problem = measure(value, limits);
+      const problem = measureValue(value, limits);
       // An item too deep to re-serialise keeps the whole body as its raw text (it is in there).
       const raw = !Array.isArray(whole) || problem?.code === 'TOO_DEEP' ? trimmed : safeStringify(value);
       items.push(problem ? { index, raw, error: reject(index, raw, problem.code, problem.message) } : { index, raw, value });
@@ -126,13 +126,13 @@ export function parseJsonItems(text: string, limits: Required<BodyLimits>, where
 }
 
 function checkItem(index: number, raw: string, value: unknown, limits: Required<BodyLimits>): ParsedItem {
-  const problem = measure(value, limits);
+  const problem = measureValue(value, limits);
   if (problem) return { index, raw, error: reject(index, raw, problem.code, problem.message) };
   return { index, raw, value };
 }
 
-/** Walks a parsed value iteratively (no recursion, so hostile nesting cannot overflow the stack). */
-function measure(value: unknown, limits: Required<BodyLimits>): { code: string; message: string } | undefined {
+/** Checks a parsed value against the depth and string limits, iteratively (hostile nesting cannot overflow the stack). */
+export function measureValue(value: unknown, limits: Required<BodyLimits>): { code: string; message: string } | undefined {
   const stack: Array<{ v: unknown; d: number }> = [{ v: value, d: 0 }];
   while (stack.length > 0) {
     const { v, d } = stack.pop()!;
