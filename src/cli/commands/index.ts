@@ -11,6 +11,10 @@ import { registerLakeWriter } from './lake-writer.js';
 import { registerContract } from './contract.js';
 import { registerSchema } from './schema.js';
 import { registerFeatures } from './features.js';
+import { registerKeys } from './keys.js';
+import { registerAudit } from './audit.js';
+import { registerSnapshot } from './snapshot.js';
+import { registerLineage } from './lineage.js';
 
 /** Registers a command (or group of commands) on the program. */
 export type RegisterCommand = (program: Command, context: () => CliContext) => void;
@@ -28,4 +32,8 @@ export const COMMANDS: RegisterCommand[] = [
   registerContract,
   registerSchema,
   registerFeatures,
+  registerKeys,
+  registerAudit,
+  registerSnapshot,
+  registerLineage,
 ];
