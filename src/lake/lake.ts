@@ -60,7 +60,7 @@ export async function openLake(options: LakeOptions): Promise<Lake> {
     const index = createLakeIndex();
     const checkpointSeq = await index.loadCheckpoint(checkpointPath);
     let reserved = await readReservation(seqPath);
-    const gate = createGate(options.contracts ? { contracts: options.contracts } : {});
+    const gate = createGate({ ...(options.contracts ? { contracts: options.contracts } : {}), ...(options.checkReferences ? { checkReferences: true } : {}) });
     const stateFieldsCache = new Map<string, readonly string[] | undefined>();
     const stateFieldsFor = (entity: string, tenant: string) => {
       if (!options.contracts) return undefined;

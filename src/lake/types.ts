@@ -10,6 +10,8 @@ export interface LakeOptions {
   dir: string;
   /** Validates payloads; when absent every payload passes and reports say `validated: false`. */
   contracts?: ContractResolver;
+  /** Quarantine events whose references name records not yet seen (default false; see `GateOptions.checkReferences`). */
+  checkReferences?: boolean;
   /** Records `ingest.batch` and `quarantine.replay` facts. */
   audit?: AuditSink;
   /** Reports `ingest.batch`, `quarantine.replay` and `lake.compaction` runs. */

@@ -44,6 +44,7 @@ export function registerServe(program: Command, context: () => CliContext): void
       });
       const mode = started.bus ? `bus ${opts.bus ?? 'nats'}` : `lake ${started.lake?.dir ?? ''}`;
       ctx.print({ url: started.url, mode: started.bus ? 'bus' : 'lake' }, () => `Verity listening on ${started.url} (${mode})`);
+      if (!started.server.context.secrets.hubspot) ctx.info('warning: no HubSpot secret is configured (secrets.hubspot): HubSpot webhooks are accepted unsigned.');
       const signal = await waitForShutdownSignal();
       ctx.info(`${signal}: draining in-flight batches and closing…`);
       await started.close();
