@@ -113,6 +113,7 @@ export type { MemoryBusOptions } from './bus/memory-bus.js';
 export { createNatsBus } from './bus/nats-bus.js';
 export type { NatsBus, NatsBusOptions } from './bus/nats-bus.js';
 export { createBusIngestTarget } from './bus/bus-ingest-target.js';
+export type { BusPacking, BusIngestTargetOptions } from './bus/bus-ingest-target.js';
 export { createLakeWriter } from './bus/lake-writer.js';
 export type { LakeWriter, LakeWriterOptions, LakeWriterBatch } from './bus/lake-writer.js';
 export { encodeBusMessage, decodeBusMessage, busSubject, busMessageId } from './bus/bus-message.js';
