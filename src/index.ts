@@ -16,12 +16,13 @@ export type {
   QuarantineDetail,
   QuarantineFilter,
   ReplayReport,
+  ReplayOptions,
   CatalogFile,
   CompactionReport,
   LakeStats,
   LakeStatsRow,
 } from './lake/types.js';
-export { createGate, normaliseEnvelope, referenceKeyOf, TENANT_ID_PATTERN, ENTITY_PATTERN } from './ingest/gate.js';
+export { createGate, normaliseEnvelope, referenceKeyOf, stateFieldsOf, TENANT_ID_PATTERN, ENTITY_PATTERN } from './ingest/gate.js';
 export type { Gate, GateDecision, GateIndex, GateOptions } from './ingest/gate.js';
 
 // Staging (DESIGN.md section 6) and the feature store (section 7).
@@ -73,5 +74,70 @@ export { DEFECT_KINDS, DEFECT_LAYERS } from './generator/defects.js';
 export type { DefectKind, DefectLayer, GroundTruthEntry } from './generator/defects.js';
 export { createPrng, hashSeed } from './generator/prng.js';
 export type { Prng } from './generator/prng.js';
-export { signHubSpotV3 } from './generator/formats/hubspot-format.js';
 export { encodeSalesforceBitmap } from './generator/formats/salesforce-bitmap.js';
+
+// Source adapters (DESIGN.md sections 3 and 5): native input → envelopes.
+export type {
+  Source,
+  SourceCapabilities,
+  SourceDelivery,
+  DecodeContext,
+  DecodeResult,
+  DecodeStreamOptions,
+  RejectedItem,
+  SourceSignal,
+} from './ingest/source.js';
+export { deriveEventId } from './ingest/event-id.js';
+export { createSource, isSourceName, SOURCE_NAMES } from './ingest/sources/source-registry.js';
+export type { SourceName, SourceOptionsByName } from './ingest/sources/source-registry.js';
+export { createHubSpotWebhookSource, HUBSPOT_DEFAULT_OBJECTS } from './ingest/sources/hubspot-webhook-source.js';
+export type { HubSpotWebhookSourceOptions, HubSpotObjectMapping } from './ingest/sources/hubspot-webhook-source.js';
+export { verifyHubSpotSignature, signHubSpotV3, signHubSpotLegacy, hubSpotV3Uri } from './ingest/sources/hubspot-signature.js';
+export type { HubSpotSignatureOptions } from './ingest/sources/hubspot-signature.js';
+export { createSalesforceCdcSource, SALESFORCE_DEFAULT_OBJECTS, normaliseReplayId } from './ingest/sources/salesforce-cdc-source.js';
+export type { SalesforceCdcSourceOptions, SalesforceObjectMapping } from './ingest/sources/salesforce-cdc-source.js';
+export { decodeFieldBitmap } from './ingest/sources/salesforce-bitmap.js';
+export { createDebeziumSource, DEBEZIUM_DEFAULT_TABLES } from './ingest/sources/debezium-source.js';
+export type { DebeziumSourceOptions } from './ingest/sources/debezium-source.js';
+export { signStandardWebhook, verifyStandardWebhook, standardWebhooksKey } from './ingest/sources/standard-webhooks.js';
+export type { StandardWebhookVerifyOptions } from './ingest/sources/standard-webhooks.js';
+export { createFileSource, createNdjsonFileSource, createCsvFileSource, typeCsvValue } from './ingest/sources/file-source.js';
+export type { FileSourceOptions, CsvColumnType } from './ingest/sources/file-source.js';
+export { createEnvelopeSource, ENVELOPE_JSON_SCHEMA } from './ingest/sources/envelope-source.js';
+export type { EnvelopeSourceOptions } from './ingest/sources/envelope-source.js';
+export type { FieldMap, FieldTarget, FieldType } from './ingest/sources/field-mapping.js';
+
+// The HTTP server (`verity serve`): routing and mapping only.
+export { createServer } from './server/create-server.js';
+export type { ServerOptions, VerityServer } from './server/create-server.js';
+export { startServer } from './server/start-server.js';
+export type { StartServerOptions, StartedServer } from './server/start-server.js';
+export { createServerSources } from './server/server-sources.js';
+export { toErrorReply } from './server/error-reply.js';
+export type { ErrorBody, ErrorReply } from './server/error-reply.js';
+export { resolveTenant, TENANT_PATTERN } from './server/tenant.js';
+export type { RoutePlugin, RoutePluginOptions, ServerContext, ServerLake } from './server/server-context.js';
+export { createServerMetrics } from './server/server-metrics.js';
+export type { ServerMetrics } from './server/server-metrics.js';
+
+// Delivering decoded events: to the lake, or to the bus in scale-out mode.
+export { ingestDelivery } from './ingest/ingest-delivery.js';
+export type { IngestDeliveryOptions, DeliveryIngestReport } from './ingest/ingest-delivery.js';
+export { ingestFiles, listIngestFiles } from './ingest/ingest-files.js';
+export type { IngestFilesOptions, IngestFilesReport, FileReadMode } from './ingest/ingest-files.js';
+export type { IngestTarget, IngestCallOptions, IngestReport as IngestTargetReport } from './ingest/ingest-target.js';
+
+// The ingest bus (scale-out, DESIGN.md section 12): in-process reference and NATS JetStream.
+export type { Bus, BusMessage, BusCapabilities, BusConsumer, BusConsumerOptions, BusDelivery, PublishReport } from './bus/bus.js';
+export { createMemoryBus } from './bus/memory-bus.js';
+export type { MemoryBusOptions } from './bus/memory-bus.js';
+export { createNatsBus } from './bus/nats-bus.js';
+export type { NatsBus, NatsBusOptions } from './bus/nats-bus.js';
+export { createBusIngestTarget } from './bus/bus-ingest-target.js';
+export type { BusPacking, BusIngestTargetOptions } from './bus/bus-ingest-target.js';
+export { createLakeWriter } from './bus/lake-writer.js';
+export type { LakeWriter, LakeWriterOptions, LakeWriterBatch } from './bus/lake-writer.js';
+export { encodeBusMessage, decodeBusMessage, busSubject, busMessageId } from './bus/bus-message.js';
+// Project configuration, needed to start a server from the library.
+export { loadConfig } from './config/config.js';
+export type { LoadedConfig, VerityConfig } from './config/config.js';

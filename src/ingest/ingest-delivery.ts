@@ -19,6 +19,8 @@ export interface IngestDeliveryOptions {
   secret?: string | undefined;
   /** Set false to skip signature verification even with a secret (e.g. `verity ingest --no-verify`). */
   verify?: boolean;
+  /** Refuse (UNPROCESSABLE) a delivery with no decodable item instead of quarantining its items (default true). */
+  refuseUndecodable?: boolean;
 }
 
 /** An {@link IngestReport} plus the delivery's non-data signals (e.g. Salesforce gaps: "re-sync needed"). */
@@ -46,6 +48,14 @@ export async function ingestDelivery(options: IngestDeliveryOptions): Promise<De
     source.verify(delivery, context);
   }
   const decoded = source.decode(delivery, context);
+  // A delivery none of whose items decodes is refused whole (4xx with the reasons), leaving the lake
+  // untouched: the sender still holds the bytes. A batch with some good items quarantines the bad ones.
+  if (decoded.envelopes.length === 0 && decoded.signals.length === 0 && decoded.rejected.length > 0 && options.refuseUndecodable !== false) {
+    const first = decoded.rejected[0]!;
+    throw new VerityError('UNPROCESSABLE', `No item of the ${source.name} delivery could be decoded; first: item ${first.index}: ${first.code}: ${first.message}`, {
+      details: decoded.rejected.slice(0, 20).map((r) => ({ index: r.index, code: r.code, message: r.message })),
+    });
+  }
   const report = await target.ingest(decoded.envelopes, { rejected: decoded.rejected, source: source.name, tenant_id });
   return { ...report, signals: decoded.signals };
 }

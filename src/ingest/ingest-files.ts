@@ -10,26 +10,20 @@ import type { DecodeResult, RejectedItem, Source, SourceDelivery, SourceSignal }
  * How a file's lines are read: `deliveries` (one recorded HTTP delivery per line,
  * `{method,url,headers,body}`, as the generator writes `hubspot/deliveries.ndjson`), `lines` (one
  * event or envelope per line), or `file` (the whole file is one delivery: CSV and NDJSON bulk
- * exports, whose event ids come from the file name and row numbers).
+ * exports, whose event ids come from the file name and row numbers; read by the source's own
+ * `decodeStream`).
  */
 export type FileReadMode = 'deliveries' | 'lines' | 'file';
-
-/** A source that can stream a whole file itself (file sources: CSV, NDJSON). */
-export interface FileStreamingSource extends Source {
-  decodeFile(path: string, context: { tenant_id: string; now: Date; entity?: string }): AsyncIterable<DecodeResult>;
-}
 
 /** Options of {@link ingestFiles}. */
 export interface IngestFilesOptions {
   /** Files or directories (directories are walked, `.ndjson`, `.jsonl`, `.json` and `.csv` files in name order). */
   paths: string[];
   source: Source;
-  /** How lines are read (default: `deliveries` for sources that verify signatures, `file` for csv/ndjson, else `lines`). */
+  /** How lines are read (default: `file` for streaming sources (csv, ndjson), `deliveries` for sources that verify signatures, else `lines`). */
   mode?: FileReadMode;
   target: IngestTarget;
   tenant_id: string;
-  /** Entity name for file sources that need one (CSV, NDJSON). */
-  entity?: string;
   /** Envelopes per durable lake batch (default 2000). */
   batchSize?: number;
   /** Shared secret; recorded deliveries are verified with it unless `verify` is false. */
@@ -71,7 +65,7 @@ export function listIngestFiles(paths: string[]): string[] {
 }
 
 function defaultMode(source: Source): FileReadMode {
-  if ('decodeFile' in source || source.name === 'csv' || source.name === 'ndjson') return 'file';
+  if (source.decodeStream) return 'file';
   return source.capabilities.signatures ? 'deliveries' : 'lines';
 }
 
@@ -132,9 +126,10 @@ export async function ingestFiles(options: IngestFilesOptions): Promise<IngestFi
     rejected = [];
     addIngestReport(totals, await target.ingest(batch, { rejected: bad, source: source.name, tenant_id }), false);
   };
-  const take = async (result: DecodeResult) => {
+  const take = async (result: DecodeResult, where?: string) => {
     for (const e of result.envelopes) envelopes.push(e);
-    for (const r of result.rejected) rejected.push(r);
+    // Items rejected inside one line keep their index within the delivery; the message names the line.
+    for (const r of result.rejected) rejected.push(where ? { ...r, message: `${where}: ${r.message}` } : r);
     for (const s of result.signals) signals.push(s);
     if (envelopes.length + rejected.length >= batchSize) await flush();
   };
@@ -142,16 +137,8 @@ export async function ingestFiles(options: IngestFilesOptions): Promise<IngestFi
 
   for (const file of files) {
     if (mode === 'file') {
-      const streaming = source as Partial<FileStreamingSource>;
-      if (typeof streaming.decodeFile === 'function') {
-        for await (const result of streaming.decodeFile(file, { tenant_id, now: now(), ...(options.entity ? { entity: options.entity } : {}) })) {
-          lines += result.envelopes.length + result.rejected.length;
-          await take(result);
-        }
-      } else {
-        const { readFileSync } = await import('node:fs');
-        const headers = { 'x-verity-file-name': basename(file), ...(options.entity ? { 'x-verity-entity': options.entity } : {}) };
-        const result = source.decode({ body: readFileSync(file), headers }, { tenant_id, now: now() });
+      if (!source.decodeStream) throw new VerityError('USAGE', `Source "${source.name}" cannot read whole files; it takes one item per line.`);
+      for await (const result of source.decodeStream(file, { tenant_id, now: now() }, { batchSize })) {
         lines += result.envelopes.length + result.rejected.length;
         await take(result);
       }
@@ -173,11 +160,13 @@ export async function ingestFiles(options: IngestFilesOptions): Promise<IngestFi
         const at = mode === 'deliveries' ? deliveryClock(delivery, now()) : now();
         const secret = options.secret;
         if (secret !== undefined && options.verify !== false && source.capabilities.signatures) source.verify?.(delivery, { tenant_id, now: at, secret });
-        await take(source.decode(delivery, { tenant_id, now: at, ...(secret === undefined ? {} : { secret }) }));
+        await take(source.decode(delivery, { tenant_id, now: at, ...(secret === undefined ? {} : { secret }) }), where);
       } catch (error) {
         if (!isVerityError(error) || error.code === 'INTERNAL') throw error;
-        const raw = line.length > 65_536 ? line.slice(0, 65_536) : line;
-        rejected.push({ index: lineNo, raw, code: error.code === 'PAYLOAD_TOO_LARGE' ? 'LINE_TOO_LARGE' : error.code, message: `${where}: ${error.message}` });
+        // Quarantine keeps the line as read; only an over-limit line is cut to a 64 KiB preview.
+        const tooLarge = error.code === 'PAYLOAD_TOO_LARGE';
+        const raw = tooLarge ? line.slice(0, 65_536) : line;
+        rejected.push({ index: lineNo, raw, code: tooLarge ? 'LINE_TOO_LARGE' : error.code, message: `${where}: ${error.message}` });
         if (rejected.length >= batchSize) await flush();
       }
       if (lineNo % 1000 === 0) options.onProgress?.(done, total);

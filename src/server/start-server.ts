@@ -1,10 +1,12 @@
 import { createNatsBus } from '../bus/nats-bus.js';
 import type { Bus } from '../bus/bus.js';
+import type { BusPacking } from '../bus/bus-ingest-target.js';
 import type { LoadedConfig } from '../config/config.js';
 import { projectPath, resolveSecret } from '../config/config.js';
 import type { ContractResolver } from '../contracts/types.js';
 import type { Source } from '../ingest/source.js';
 import { openLake } from '../lake/lake.js';
+import { openProjectLake } from '../project/project-lake.js';
 import type { Lake } from '../lake/types.js';
 import { createServer, type VerityServer } from './create-server.js';
 import type { RoutePlugin, ServerLake } from './server-context.js';
@@ -20,7 +22,9 @@ export interface StartServerOptions {
   host?: string;
   /** Scale-out: a NATS URL (`nats://…`); overrides `bus` in the config. */
   busUrl?: string;
-  /** Validates payloads in the lake's gate (embedded mode). */
+  /** In bus mode: `event` (default) or `batch` packing. */
+  busPacking?: BusPacking;
+  /** Validates payloads in the lake's gate (embedded mode); default the project's `contracts.dir`. */
   contracts?: ContractResolver;
   /** Source adapters (default: every webhook source and native envelopes, with the config's secrets). */
   sources?: readonly Source[];
@@ -69,10 +73,11 @@ export async function startServer(options: StartServerOptions): Promise<StartedS
   let lake: Lake | undefined;
   try {
     if (bus) await bus.maxMessageBytes(); // connect now: a wrong URL fails at start, not at the first request
-    else lake = await openLake({ dir: projectPath(options.config, config.lake.dir), actor: 'verity serve', ...(options.contracts ? { contracts: options.contracts } : {}) });
+    else if (options.contracts) lake = await openLake({ dir: projectPath(options.config, config.lake.dir), actor: 'verity serve', contracts: options.contracts });
+    else lake = (await openProjectLake(options.config, { actor: 'verity serve' })).lake;
     const server = createServer({
       ...(lake ? { lake: options.wrapLake ? options.wrapLake(lake) : lake } : {}),
-      ...(bus ? { bus } : {}),
+      ...(bus ? { bus, busPacking: options.busPacking ?? 'event' } : {}),
       sources: options.sources ?? createServerSources(),
       tenantDefault: config.tenant,
       bodyLimitBytes: config.server.bodyLimitBytes,

@@ -135,7 +135,8 @@ describe('createServer health, metrics and shutdown', () => {
     const { server } = setup({ lake });
     const url = await server.listen({ port: 0 });
     const pending = fetch(`${url}/v1/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify([envelope(1)]) });
-    await new Promise((r) => setTimeout(r, 50));
+    // Wait until the batch is inside the lake (not merely sent), however loaded the machine is.
+    while (lake.startedCount === 0) await new Promise((r) => setTimeout(r, 5));
     expect(lake.raw).toHaveLength(0);
     const closing = server.close();
     const res = await pending;

@@ -10,14 +10,20 @@ export function createFakeLake(options: { delayMs?: number; failWith?: Error } =
   const quarantine: Array<{ event_id?: string; reason: string; raw?: string }> = [];
   const seen = new Set<string>();
   let closed = 0;
+  let started = 0;
   return {
     raw,
+    /** Ingest calls that have begun (a request is in flight once this grows). */
+    get startedCount() {
+      return started;
+    },
     quarantine,
     get closedCount() {
       return closed;
     },
     stats: () => ({ raw: raw.length, quarantine: quarantine.length }),
     async ingest(envelopes: Envelope[], opts: IngestCallOptions = {}): Promise<IngestReport> {
+      started++;
       if (options.delayMs) await new Promise((r) => setTimeout(r, options.delayMs));
       if (options.failWith) throw options.failWith;
       const report: IngestReport = { accepted: 0, duplicates: 0, quarantined: 0, byReason: {}, results: [] };

@@ -8,10 +8,24 @@ import { registerQuarantine } from './quarantine.js';
 import { registerServe } from './serve.js';
 import { registerIngest } from './ingest.js';
 import { registerLakeWriter } from './lake-writer.js';
+import { registerContract } from './contract.js';
+import { registerSchema } from './schema.js';
 import { registerFeatures } from './features.js';
 
 /** Registers a command (or group of commands) on the program. */
 export type RegisterCommand = (program: Command, context: () => CliContext) => void;
 
 /** Every command group of the CLI, in help order. */
-export const COMMANDS: RegisterCommand[] = [registerInit, registerGenerate, registerDemo, registerLake, registerQuarantine, registerServe, registerIngest, registerLakeWriter, registerFeatures];
+export const COMMANDS: RegisterCommand[] = [
+  registerInit,
+  registerGenerate,
+  registerDemo,
+  registerIngest,
+  registerServe,
+  registerLakeWriter,
+  registerLake,
+  registerQuarantine,
+  registerContract,
+  registerSchema,
+  registerFeatures,
+];

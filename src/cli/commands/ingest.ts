@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
-import { projectPath, resolveSecret } from '../../config/config.js';
+import { resolveSecret } from '../../config/config.js';
 import { VerityError } from '../../errors.js';
 import { ingestFiles, type IngestFilesReport } from '../../ingest/ingest-files.js';
-import { openLake } from '../../lake/lake.js';
-import { createServerSources } from '../../server/server-sources.js';
+import { openProjectLake } from '../../project/project-lake.js';
+import { SOURCE_NAMES, createSource, isSourceName } from '../../ingest/sources/source-registry.js';
 import { TENANT_PATTERN } from '../../server/tenant.js';
 import type { CliContext } from '../context.js';
 
@@ -33,12 +33,13 @@ export function registerIngest(program: Command, context: () => CliContext): voi
       const tenant_id = opts.tenant ?? config.tenant;
       if (!TENANT_PATTERN.test(tenant_id)) throw new VerityError('INVALID_ARGUMENT', `--tenant "${tenant_id}" is not valid: use 1–64 letters, digits, "_", "." or "-".`);
       if (!Number.isInteger(opts.batch) || opts.batch < 1) throw new VerityError('INVALID_ARGUMENT', `--batch must be a positive integer, got ${opts.batch}.`);
-      const sources = createServerSources();
-      const name = opts.source === 'verity' ? 'envelopes' : opts.source;
-      const source = sources.find((s) => s.name === name);
-      if (!source) throw new VerityError('USAGE', `Unknown --source "${opts.source}". Use one of: ${sources.map((s) => s.name).join(', ')}.`);
+      const name = opts.source === 'envelopes' ? 'verity' : opts.source;
+      if (!isSourceName(name)) throw new VerityError('USAGE', `Unknown --source "${opts.source}". Use one of: ${SOURCE_NAMES.join(', ')} (envelopes = verity).`);
+      const sourceOptions: Record<string, unknown> = name === 'hubspot' ? { allowUnsigned: true } : {};
+      if (opts.entity) sourceOptions.entity = opts.entity;
+      const source = createSource(name as string, sourceOptions);
       const secret = resolveSecret(config.secrets[source.name as keyof typeof config.secrets]);
-      const lake = await openLake({ dir: projectPath(loaded, config.lake.dir), actor: 'verity ingest' });
+      const { lake } = await openProjectLake(loaded, { actor: 'verity ingest' });
       let bar: ReturnType<CliContext['progress']> | undefined;
       try {
         const report = await ingestFiles({
@@ -50,7 +51,6 @@ export function registerIngest(program: Command, context: () => CliContext): voi
           verify: opts.verify,
           secret,
           maxLineBytes: config.server.bodyLimitBytes,
-          ...(opts.entity ? { entity: opts.entity } : {}),
           onProgress(done, total) {
             bar ??= ctx.progress(total, `ingest ${source.name}`);
             bar.update(done);

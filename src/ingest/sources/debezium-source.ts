@@ -164,7 +164,9 @@ export function createDebeziumSource(options: DebeziumSourceOptions = {}): Sourc
       op,
       event_time: eventTime,
       source: { system: 'debezium', connector: name, position },
-      payload: { ...row },
+      // A delete carries only the key (as HubSpot and Salesforce deletes do): the before image is a
+      // past state, and validating it against today's contract could quarantine a legitimate delete.
+      payload: op === 'delete' ? { ...key } : { ...row },
     };
   }
 

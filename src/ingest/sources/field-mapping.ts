@@ -27,6 +27,8 @@ const NUMBER_RE = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?$/;
  * for an integer field), an empty string becomes `null` (HubSpot sends `""` for a cleared property).
  */
 export function convert(value: unknown, type: FieldType | undefined): unknown {
+  // A cleared multi-checkbox is "no purposes", not "unknown".
+  if (value === '' && type === 'list') return [];
   if (value === '' && type !== undefined && type !== 'string') return null;
   if (type === undefined || value === null || value === undefined) return value;
   switch (type) {

@@ -193,10 +193,10 @@ export function createHubSpotWebhookSource(options: HubSpotWebhookSourceOptions 
     if (objectId === undefined) return { code: 'MISSING_FIELD', message: `Event ${type} has no ${objectIdField}.` };
     const propertyName = typeof e.propertyName === 'string' ? e.propertyName : null;
 
-    const envelope = (recordId: string | number, op: EnvelopeOp, payload: Record<string, unknown>, changed: string[] | undefined): Envelope => {
+    const envelope = (recordId: string | number, op: EnvelopeOp, payload: Record<string, unknown>, changed: string[] | undefined, idPart: string | null = propertyName): Envelope => {
       const key = `${mapping.keyPrefix}${recordId}`;
       const env: Envelope = {
-        event_id: deriveEventId('hubspot', [e.subscriptionId as string | number, e.eventId as string | number, e.occurredAt as string | number, recordId, propertyName]),
+        event_id: deriveEventId('hubspot', [e.subscriptionId as string | number, e.eventId as string | number, e.occurredAt as string | number, objectId, idPart]),
         tenant_id: tenant,
         entity: mapping.entity,
         entity_key: { [mapping.keyField]: key },
@@ -237,9 +237,11 @@ export function createHubSpotWebhookSource(options: HubSpotWebhookSourceOptions 
         const primary = keyValue(e.primaryObjectId);
         if (primary !== undefined && String(primary) !== String(survivor)) merged.push(primary);
         const losers = [...new Set(merged.map(String))].filter((m) => m !== String(survivor));
+        // The id uses the event's own objectId (the BRIEF rule); a second and further merged record
+        // of the same event are told apart in the propertyName slot.
         return {
-          envelopes: losers.map((loser) => {
-            const env = envelope(merged.find((m) => String(m) === loser)!, 'merge', {}, undefined);
+          envelopes: losers.map((loser, i) => {
+            const env = envelope(merged.find((m) => String(m) === loser)!, 'merge', {}, undefined, i === 0 ? null : `merged:${loser}`);
             env.merged_into = { [mapping.keyField]: `${mapping.keyPrefix}${survivor}` };
             return env;
           }),

@@ -133,7 +133,8 @@ describeWithFixtures('debezium', 'Debezium fixtures', () => {
     expect(r.envelopes.map((e) => e.op).join(',')).toBe('snapshot,snapshot,snapshot,snapshot,snapshot,snapshot,snapshot,snapshot,snapshot,upsert,upsert,upsert,upsert,upsert,upsert,delete');
     expect(new Set(r.envelopes.map((e) => e.event_id)).size).toBe(16);
     expect(r.envelopes[0]).toMatchObject({ entity: 'product', entity_key: { id: 101 }, event_time: '2020-07-29T05:38:19.434Z', event_id: deriveEventId('debezium', ['fullfillment', 34078720, 601, '[101]']) });
-    expect(r.envelopes[15]).toMatchObject({ op: 'delete', entity_key: { id: 111 } });
+    expect(r.envelopes[15]).toMatchObject({ op: 'delete', entity_key: { id: 111 }, payload: { id: 111 } });
+    expect(Object.keys(r.envelopes[15]!.payload)).toEqual(['id']);
   });
 
   it('decodes the replica-identity stream and rejects only the delete that has no before image', () => {

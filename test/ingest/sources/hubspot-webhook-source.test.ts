@@ -100,7 +100,20 @@ describe('HubSpot webhook source: mapping', () => {
 
   it('turns merge into a merge of each merged record into the survivor', () => {
     expect(byOp(7)).toMatchObject({ op: 'merge', entity_key: { contact_id: 'con_127' }, merged_into: { contact_id: 'con_126' } });
-    expect(byOp(7).event_id).toBe(deriveEventId('hubspot', [101, 7, t0 + 7, 127, null]));
+    expect(byOp(7).event_id).toBe(deriveEventId('hubspot', [101, 7, t0 + 7, 126, null]));
+  });
+
+  it('gives each record of a multi-record merge its own id', () => {
+    const multi = { ...batch[7], mergedObjectIds: [127, 128] };
+    const out = createHubSpotWebhookSource().decode(delivery([multi]), ctx).envelopes;
+    expect(out.map((e) => e.entity_key.contact_id)).toEqual(['con_127', 'con_128']);
+    expect(out.map((e) => e.event_id)).toEqual([deriveEventId('hubspot', [101, 7, t0 + 7, 126, null]), deriveEventId('hubspot', [101, 7, t0 + 7, 126, 'merged:128'])]);
+  });
+
+  it('reads a cleared consent property as no purposes', () => {
+    const out = createHubSpotWebhookSource().decode(delivery([{ ...batch[3], propertyValue: '' }]), ctx).envelopes[0]!;
+    expect(out.payload.consent).toEqual([]);
+    expect(out.consent).toEqual([]);
   });
 
   it('maps deals to opportunities with typed amounts', () => {

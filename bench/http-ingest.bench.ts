@@ -1,0 +1,159 @@
+// HTTP ingest with durable acknowledgement: a local load generator posts HubSpot webhook batches of
+// 100 events over keep-alive connections to `verity serve` (a child process, so server and client
+// do not share a thread) and measures events/s and per-batch latency. The peer, measured in the same
+// run, is the same lake's ingest() called directly in-process with the same events already decoded,
+// at the same batch size and concurrency: the ceiling HTTP can approach.
+// Usage: node --import tsx bench/http-ingest.bench.ts [--scale N] [--concurrency C (default 16)] [--bus nats://127.0.0.1:4222]
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { Agent, request } from 'node:http';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { createNatsBus } from '../src/bus/nats-bus.js';
+import { createHubSpotWebhookSource } from '../src/ingest/sources/hubspot-webhook-source.js';
+import { openLake } from '../src/lake/lake.js';
+
+const arg = (name: string, fallback: number) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
+};
+const scale = arg('scale', 1);
+// --bus nats://…: measure the stateless server publishing to JetStream (a fresh stream, deleted after).
+const busUrl = process.argv.includes('--bus') ? process.argv[process.argv.indexOf('--bus') + 1] : undefined;
+const concurrency = arg('concurrency', 16);
+const BATCH = 100;
+const batches = Math.round(600 * scale);
+const NOW = Date.parse('2026-03-01T12:00:00.000Z');
+
+function body(b: number): string {
+  const events = [];
+  for (let j = 0; j < BATCH; j++) {
+    const i = b * BATCH + j;
+    events.push({
+      eventId: i,
+      subscriptionId: 1,
+      portalId: 7,
+      appId: 7,
+      occurredAt: NOW + i,
+      subscriptionType: 'contact.propertyChange',
+      attemptNumber: 0,
+      objectId: 1_000_000 + (i % 50_000),
+      propertyName: 'email',
+      propertyValue: `user${i}@example.com`,
+      changeSource: 'CRM',
+    });
+  }
+  return JSON.stringify(events);
+}
+
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+
+async function runPool(n: number, work: (i: number) => Promise<void>) {
+  let next = 0;
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    while (next < n) await work(next++);
+  }));
+}
+
+const bodies = Array.from({ length: batches }, (_, b) => body(b));
+const dir = mkdtempSync(join(tmpdir(), 'verity-bench-http-'));
+try {
+  // Peer: the lake's own ingest, in-process, same events pre-decoded, same batch size and concurrency.
+  const source = createHubSpotWebhookSource({ allowUnsigned: true });
+  let t0 = performance.now();
+  const decoded = bodies.map((text) => source.decode({ body: Buffer.from(text), headers: {} }, { tenant_id: 't01', now: new Date(NOW) }).envelopes);
+  const decodeSeconds = (performance.now() - t0) / 1000;
+  const peerLake = await openLake({ dir: join(dir, 'peer', '.verity') });
+  t0 = performance.now();
+  await runPool(batches, async (b) => {
+    await peerLake.ingest(decoded[b]!, { source: 'hubspot' });
+  });
+  const peerSeconds = (performance.now() - t0) / 1000;
+  await peerLake.close();
+
+  // The server as its own process, on a free loopback port, with a fresh lake.
+  const serverDir = join(dir, 'server');
+  const cli = fileURLToPath(new URL('../test/server/child/verity-cli.ts', import.meta.url));
+  const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+  const { mkdirSync } = await import('node:fs');
+  mkdirSync(serverDir);
+  const stream = `VERITY_BENCH_${process.pid}`;
+  const bus = busUrl ? createNatsBus({ url: busUrl, stream, subjectPrefix: `verity-bench.${process.pid}` }) : undefined;
+  if (bus) {
+    await bus.maxMessageBytes(); // creates the stream
+    writeFileSync(join(serverDir, 'verity.config.yaml'), `bus:\n  type: nats\n  url: ${busUrl}\n  stream: ${stream}\n`);
+  }
+  const child = spawn(process.execPath, ['--import', tsx, cli, '--json', 'serve', '--port', '0', '--log', 'silent'], { cwd: serverDir, stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setInterval(() => {
+      const m = /"url": "([^"]+)"/.exec(out);
+      if (m) {
+        clearInterval(timer);
+        resolve(m[1]!);
+      }
+    }, 20);
+    child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
+  });
+  const target = new URL('/v1/webhooks/hubspot?tenant=t01', url);
+  const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
+  const post = (payload: string) =>
+    new Promise<number>((resolve, reject) => {
+      const req = request(target, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      });
+      req.on('error', reject);
+      req.end(payload);
+    });
+  // Warm-up (JIT, connections), on events outside the measured set.
+  await runPool(Math.min(50, batches), async (b) => void (await post(body(batches + b))));
+  const latencies: number[] = [];
+  let failed = 0;
+  t0 = performance.now();
+  await runPool(batches, async (b) => {
+    const start = performance.now();
+    const status = await post(bodies[b]!);
+    latencies.push(performance.now() - start);
+    if (status !== 202) failed++;
+  });
+  const seconds = (performance.now() - t0) / 1000;
+  agent.destroy();
+  child.kill('SIGTERM');
+  await new Promise((r) => child.once('exit', r));
+  if (bus) {
+    await bus.deleteStream();
+    await bus.close();
+  }
+  latencies.sort((a, b) => a - b);
+  const events = batches * BATCH;
+  const eventsPerS = Math.round(events / seconds);
+  const peerPerS = Math.round(events / peerSeconds);
+  console.log(
+    JSON.stringify({
+      bench: 'http-ingest',
+      mode: bus ? 'bus:nats' : 'lake',
+      events,
+      batch_size: BATCH,
+      concurrency,
+      batches,
+      failed,
+      events_per_s: eventsPerS,
+      p50_ms: Number(percentile(latencies, 50).toFixed(2)),
+      p99_ms: Number(percentile(latencies, 99).toFixed(2)),
+      peer_events_per_s: peerPerS,
+      ratio: Number((eventsPerS / peerPerS).toFixed(3)),
+      // The source adapter's decode alone, and the serial ceiling of decode + lake on one thread.
+      decode_events_per_s: Math.round(events / decodeSeconds),
+      decode_plus_lake_events_per_s: Math.round(events / (decodeSeconds + peerSeconds)),
+      ratio_to_decode_plus_lake: Number((eventsPerS / (events / (decodeSeconds + peerSeconds))).toFixed(3)),
+      target_events_per_s: 50_000,
+    }),
+  );
+  if (failed) process.exitCode = 1;
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}

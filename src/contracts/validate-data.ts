@@ -1,0 +1,180 @@
+/**
+ * Validates a data file (NDJSON or CSV) record by record against a compiled contract, streaming,
+ * tracking each key's previous state in file order for transition rules.
+ */
+import { createReadStream, statSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { extname } from 'node:path';
+import { parse as parseCsv } from 'csv-parse';
+import { VerityError, toVerityError } from '../errors.js';
+import type { Violation } from './types.js';
+import type { CompiledContract } from './compile-contract.js';
+import type { FieldSpec } from './contract-model.js';
+
+/** The result for one record. */
+export interface RecordResult {
+  /** 1-based line (NDJSON) or data row (CSV, header excluded). */
+  line: number;
+  /** The entity key, JSON-encoded values in key order, when the record has one. */
+  key?: string;
+  /** The record's `_event_id` (generator output) or `event_id`, when present. */
+  event_id?: string;
+  violations: Violation[];
+}
+
+/** Counts over a whole file. */
+export interface DataValidationSummary {
+  file: string;
+  entity: string;
+  version: string;
+  records: number;
+  valid: number;
+  invalid: number;
+  byRule: Record<string, number>;
+  byField: Record<string, number>;
+}
+
+/** Options for {@link validateDataFile}. */
+export interface ValidateDataOptions {
+  /** Keys of other entities for reference rules: entity → set of key strings. */
+  lookups?: Record<string, ReadonlySet<string>>;
+  /** Called for every record (valid or not), in file order. */
+  onResult?: (result: RecordResult) => void;
+  /** Fields starting with this prefix are metadata, not data (default `_`, e.g. `_event_id`). */
+  metaPrefix?: string;
+  /** Records are partial updates. */
+  partial?: boolean;
+  /** Largest accepted NDJSON line, in bytes (default 1 MiB); longer lines are reported, not parsed. */
+  maxLineBytes?: number;
+  /** Largest accepted file, in bytes (default 10 GiB). */
+  maxFileBytes?: number;
+}
+
+/** Turns CSV strings into the contract's types (empty cell → absent). */
+function csvCoercer(fields: readonly FieldSpec[]): (row: Record<string, string>) => Record<string, unknown> {
+  const byName = new Map(fields.map((f) => [f.name, f]));
+  return (row) => {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(row)) {
+      if (v === '') continue;
+      const f = byName.get(k);
+      if (!f) out[k] = v;
+      else if ((f.logicalType === 'integer' || f.logicalType === 'number') && /^-?\d+(\.\d+)?([eE][-+]?\d+)?$/.test(v.trim())) out[k] = Number(v);
+      else if (f.logicalType === 'boolean' && (v === 'true' || v === 'false')) out[k] = v === 'true';
+      else if (f.logicalType === 'array') out[k] = v.startsWith('[') ? safeJson(v) : v.split(/[;|]/).map((s) => s.trim()).filter(Boolean);
+      else if (f.logicalType === 'object') out[k] = safeJson(v);
+      else out[k] = v;
+    }
+    return out;
+  };
+}
+
+function safeJson(v: string): unknown {
+  try {
+    return JSON.parse(v);
+  } catch {
+    return v;
+  }
+}
+
+async function* ndjsonRecords(file: string, maxLineBytes: number): AsyncGenerator<{ line: number; record?: Record<string, unknown>; error?: string }> {
+  const rl = createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity });
+  let line = 0;
+  for await (const text of rl) {
+    line++;
+    if (text.trim() === '') continue;
+    if (text.length > maxLineBytes) {
+      yield { line, error: `line ${line} is ${text.length} characters, over the ${maxLineBytes} limit` };
+      continue;
+    }
+    try {
+      const value = JSON.parse(text) as unknown;
+      if (value === null || typeof value !== 'object' || Array.isArray(value)) yield { line, error: `line ${line} is not a JSON object` };
+      else yield { line, record: value as Record<string, unknown> };
+    } catch (error) {
+      yield { line, error: `line ${line} is not valid JSON: ${(error as Error).message}` };
+    }
+  }
+}
+
+async function* csvRecords(file: string, coerce: (row: Record<string, string>) => Record<string, unknown>): AsyncGenerator<{ line: number; record?: Record<string, unknown>; error?: string }> {
+  const parser = createReadStream(file).pipe(parseCsv({ columns: true, bom: true, skip_empty_lines: true, relax_column_count: true, max_record_size: 1024 * 1024 }));
+  let line = 0;
+  try {
+    for await (const row of parser) {
+      line++;
+      yield { line, record: coerce(row as Record<string, string>) };
+    }
+  } catch (error) {
+    throw new VerityError('MALFORMED_INPUT', `${file}: CSV cannot be parsed after data row ${line}: ${(error as Error).message}. Check quoting and the header row.`, { cause: error });
+  }
+}
+
+/**
+ * Validates every record of `file` (`.ndjson`/`.jsonl` or `.csv`) and returns the summary;
+ * per-record results go to `onResult`. State for transition rules is the last *valid* record of
+ * each key before it, in file order (an invalid record would have been quarantined, so it does not
+ * advance the state).
+ * @example
+ * const summary = await validateDataFile(validator, 'records/lead.ndjson', { onResult: (r) => r.violations.length && console.log(r) });
+ */
+export async function validateDataFile(validator: CompiledContract, file: string, options: ValidateDataOptions = {}): Promise<DataValidationSummary> {
+  let size: number;
+  try {
+    size = statSync(file).size;
+  } catch (error) {
+    throw toVerityError(error);
+  }
+  const maxFile = options.maxFileBytes ?? 10 * 1024 ** 3;
+  if (size > maxFile) throw new VerityError('PAYLOAD_TOO_LARGE', `${file} is ${size} bytes, over the ${maxFile}-byte limit; split it or raise the limit.`);
+  const ext = extname(file).toLowerCase();
+  const kind = ext === '.csv' ? 'csv' : ext === '.ndjson' || ext === '.jsonl' || ext === '.json' ? 'ndjson' : undefined;
+  if (!kind) throw new VerityError('INVALID_ARGUMENT', `${file}: unknown data format "${ext}"; give a .ndjson, .jsonl or .csv file.`);
+  const prefix = options.metaPrefix ?? '_';
+  const stateFields = validator.contract.fields.filter((f) => f.transitions).map((f) => f.name);
+  const state = new Map<string, Record<string, unknown>>();
+  const lookups = options.lookups ?? {};
+  const exists = Object.keys(lookups).length ? (entity: string, key: string) => (lookups[entity] ? lookups[entity].has(key) : true) : undefined;
+  const summary: DataValidationSummary = { file, entity: validator.entity, version: validator.version, records: 0, valid: 0, invalid: 0, byRule: {}, byField: {} };
+  const source = kind === 'csv' ? csvRecords(file, csvCoercer(validator.contract.fields)) : ndjsonRecords(file, options.maxLineBytes ?? 1024 * 1024);
+  for await (const item of source) {
+    summary.records++;
+    let violations: Violation[];
+    let key: string | undefined;
+    let eventId: string | undefined;
+    if (!item.record) violations = [{ field: '', rule: 'malformed', message: item.error ?? 'unreadable record' }];
+    else {
+      const data: Record<string, unknown> = {};
+      for (const k in item.record) if (!k.startsWith(prefix)) data[k] = item.record[k];
+      const meta = item.record[`${prefix}event_id`] ?? item.record.event_id;
+      if (typeof meta === 'string') eventId = meta;
+      if (validator.keyFields.every((k) => data[k] !== undefined && data[k] !== null)) key = JSON.stringify(validator.keyFields.map((k) => data[k]));
+      const previous = key !== undefined && stateFields.length ? state.get(key) : undefined;
+      violations = validator.validate(data, { ...(previous ? { previous } : {}), ...(exists ? { exists } : {}), ...(options.partial ? { partial: true } : {}) });
+      if (violations.length === 0 && key !== undefined && stateFields.length) state.set(key, Object.fromEntries(stateFields.map((f) => [f, data[f]])));
+    }
+    if (violations.length === 0) summary.valid++;
+    else {
+      summary.invalid++;
+      for (const v of violations) {
+        summary.byRule[v.rule] = (summary.byRule[v.rule] ?? 0) + 1;
+        if (v.field) summary.byField[v.field] = (summary.byField[v.field] ?? 0) + 1;
+      }
+    }
+    options.onResult?.({ line: item.line, ...(key !== undefined ? { key } : {}), ...(eventId !== undefined ? { event_id: eventId } : {}), violations });
+  }
+  return summary;
+}
+
+/** Reads the key values of an entity from a data file (NDJSON or CSV), for reference lookups. */
+export async function readKeySet(file: string, keyFields: readonly string[]): Promise<Set<string>> {
+  const keys = new Set<string>();
+  const ext = extname(file).toLowerCase();
+  const source = ext === '.csv' ? csvRecords(file, (row) => row) : ndjsonRecords(file, 1024 * 1024);
+  for await (const item of source) {
+    if (!item.record) continue;
+    const values = keyFields.map((k) => item.record![k]);
+    if (values.every((v) => v !== undefined && v !== null)) keys.add(keyFields.length === 1 ? String(values[0]) : JSON.stringify(values));
+  }
+  return keys;
+}
