@@ -63,18 +63,35 @@ export type { FeatureServing } from './server/feature-serving.js';
 export { runFeatureDemo } from './features/feature-demo.js';
 export type { FeatureDemoOptions, FeatureDemoReport } from './features/feature-demo.js';
 
-// The seeded CRM data generator (docs/generator.md).
-export { generate } from './generator/generate.js';
-export type { GenerateReport, GenerateRunOptions, DefectCount } from './generator/generate.js';
-export { generateChanges } from './generator/generate-changes.js';
-export type { GeneratedItem, GeneratedSource, HubSpotDelivery, RecordLine } from './generator/change.js';
-export { resolveGenerateOptions, GENERATOR_FORMATS, DEFAULT_FORMATS } from './generator/options.js';
-export type { GenerateOptions, ResolvedGenerateOptions, GeneratorFormat } from './generator/options.js';
-export { DEFECT_KINDS, DEFECT_LAYERS } from './generator/defects.js';
-export type { DefectKind, DefectLayer, GroundTruthEntry } from './generator/defects.js';
-export { createPrng, hashSeed } from './generator/prng.js';
-export type { Prng } from './generator/prng.js';
-export { encodeSalesforceBitmap } from './generator/formats/salesforce-bitmap.js';
+// Data contracts (DESIGN.md section 4): ODCS v3.1, compiled validators, compatibility, registry.
+export type { Violation, ValidateOptions, RecordValidator, ContractResolver } from './contracts/types.js';
+export type { Contract, FieldSpec, FieldReference, ContractParty, ServiceLevel, LogicalType, Transitions } from './contracts/contract-model.js';
+export { readContractText, readContractFile, contractFromDocument, formatFindings } from './contracts/read-contract.js';
+export { lintContractText, type LintFinding } from './contracts/lint-contract.js';
+export { compileContract, type CompileOptions, type CompiledContract } from './contracts/compile-contract.js';
+export { contractToJsonSchema } from './contracts/contract-json-schema.js';
+export { createFileContractResolver, createStaticContractResolver, listContractFiles, type ContractCatalog } from './contracts/contract-resolver.js';
+export { validateDataFile, readKeySet, type RecordResult, type DataValidationSummary, type ValidateDataOptions } from './contracts/validate-data.js';
+export { diffContracts, type ContractDiff, type ContractChange, type ConsumerDeclaration, type ContractDiffOptions } from './contracts/contract-diff.js';
+export { contractChangelog } from './contracts/contract-changelog.js';
+export { renderCatalogMarkdown, renderCatalogHtml } from './contracts/contract-docs.js';
+export {
+  checkSchemaCompatibility,
+  parseCompatibilityMode,
+  parseCompatibilityPolicy,
+  COMPATIBILITY_MODES,
+  type CompatibilityMode,
+  type CompatibilityLevel,
+  type CompatibilityPolicy,
+  type SchemaCompatibilityResult,
+} from './contracts/compat/check-compatibility.js';
+export type { SchemaChange } from './contracts/compat/schema-change.js';
+export type { Registry, RegistryEntry, RegistryStore, SubjectConfig, PublishOptions, PublishResult, RegistryCapabilities } from './contracts/registry/registry.js';
+export { createRegistry, contractDigest, type RegistryOptions } from './contracts/registry/create-registry.js';
+export { createFileRegistry, type FileRegistryOptions } from './contracts/registry/file-registry.js';
+export { createPostgresRegistry, type PostgresRegistryOptions } from './contracts/registry/postgres-registry.js';
+export { openConfiguredRegistry } from './contracts/registry/open-registry.js';
+export { writeContractYaml } from './contracts/write-contract.js';
 
 // Source adapters (DESIGN.md sections 3 and 5): native input → envelopes.
 export type {
@@ -138,6 +155,18 @@ export type { BusPacking, BusIngestTargetOptions } from './bus/bus-ingest-target
 export { createLakeWriter } from './bus/lake-writer.js';
 export type { LakeWriter, LakeWriterOptions, LakeWriterBatch } from './bus/lake-writer.js';
 export { encodeBusMessage, decodeBusMessage, busSubject, busMessageId } from './bus/bus-message.js';
+// The seeded CRM data generator (docs/generator.md).
+export { generate } from './generator/generate.js';
+export type { GenerateReport, GenerateRunOptions, DefectCount } from './generator/generate.js';
+export { generateChanges } from './generator/generate-changes.js';
+export type { GeneratedItem, GeneratedSource, HubSpotDelivery, RecordLine } from './generator/change.js';
+export { resolveGenerateOptions, GENERATOR_FORMATS, DEFAULT_FORMATS } from './generator/options.js';
+export type { GenerateOptions, ResolvedGenerateOptions, GeneratorFormat } from './generator/options.js';
+export { DEFECT_KINDS, DEFECT_LAYERS } from './generator/defects.js';
+export type { DefectKind, DefectLayer, GroundTruthEntry } from './generator/defects.js';
+export { createPrng, hashSeed } from './generator/prng.js';
+export type { Prng } from './generator/prng.js';
+export { encodeSalesforceBitmap } from './generator/formats/salesforce-bitmap.js';
 // Project configuration, needed to start a server from the library.
 export { loadConfig } from './config/config.js';
 export type { LoadedConfig, VerityConfig } from './config/config.js';

@@ -20,6 +20,11 @@ export interface CompiledContract extends RecordValidator {
   readonly contract: Contract;
   /** True when fields not declared by the contract are rejected (STRICT / closed content model). */
   readonly isClosed: boolean;
+  /**
+   * The fields whose previous value transition rules need (empty when the contract has none): the
+   * lake keeps only these per key to pass as `previous`.
+   */
+  readonly stateFields: readonly string[];
 }
 
 type Check = (record: Record<string, unknown>, out: Violation[], options: ValidateOptions | undefined) => void;
@@ -232,6 +237,7 @@ export function compileContract(contract: Contract, options: CompileOptions = {}
     keyFields: contract.keyFields,
     contract,
     isClosed: closed,
+    stateFields: contract.fields.filter((f) => f.transitions).map((f) => f.name),
     validate(record, validateOptions) {
       const out: Violation[] = [];
       if (record === null || typeof record !== 'object' || Array.isArray(record)) {

@@ -57,7 +57,44 @@ export function lintContractPath(path: string): LintReport {
     if (size > 1024 * 1024) findings.push({ file, line: 1, column: 1, path: '', rule: 'size', severity: 'error', message: `file is ${size} bytes, over the 1 MiB contract limit` });
     else findings.push(...lintContractText(readFileSync(file, 'utf8'), file));
   }
+  if (files.length > 1) findings.push(...crossContractFindings(files, findings));
   return { files, findings, errors: findings.filter((f) => f.severity === 'error').length, warnings: findings.filter((f) => f.severity === 'warning').length };
+}
+
+/** References between contracts of one directory: the target entity and its key field must exist. */
+function crossContractFindings(files: readonly string[], existing: readonly LintFinding[]): LintFinding[] {
+  const broken = new Set(existing.filter((f) => f.severity === 'error').map((f) => f.file));
+  const contracts = new Map<string, { file: string; contract: Contract }>();
+  for (const file of files) {
+    if (broken.has(file) || /[\\/]next[\\/]/.test(file)) continue;
+    const contract = readContractFile(file);
+    contracts.set(contract.entity, { file, contract });
+  }
+  const out: LintFinding[] = [];
+  for (const { file, contract } of contracts.values())
+    for (const field of contract.fields) {
+      const ref = field.reference;
+      if (!ref) continue;
+      const target = contracts.get(ref.entity);
+      const problem = !target
+        ? `no contract for entity "${ref.entity}" in this directory`
+        : !target.contract.fields.some((f) => f.name === ref.field)
+          ? `${ref.entity} has no field "${ref.field}"`
+          : !target.contract.keyFields.includes(ref.field)
+            ? `${ref.entity}.${ref.field} is not ${ref.entity}'s key (${target.contract.keyFields.join(', ')})`
+            : undefined;
+      if (problem) {
+        const pos = locateField(file, field.name);
+        out.push({ file, line: pos, column: 1, path: '', rule: 'verity/reference-target', severity: 'error', message: `${contract.entity}.${field.name} refers to ${ref.entity}.${ref.field}, but ${problem}.` });
+      }
+    }
+  return out;
+}
+
+function locateField(file: string, name: string): number {
+  const lines = readFileSync(file, 'utf8').split('\n');
+  const i = lines.findIndex((l) => new RegExp(`^\\s*-\\s*name:\\s*${name}\\s*$`).test(l));
+  return i >= 0 ? i + 1 : 1;
 }
 
 /** Reads consumer declarations from a JSON or YAML file: a list of `{name, kind, entity, fields}`. */

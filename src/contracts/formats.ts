@@ -9,7 +9,9 @@ import { ISO_COUNTRY_CODES, ISO_CURRENCY_CODES } from './iso-codes.js';
 /** A format check: true when the string conforms. */
 export type FormatCheck = (value: string) => boolean;
 
-const EMAIL = /^[a-z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/i;
+// ajv-formats' fast email pattern, but the domain must have a dot and an alphabetic top-level
+// domain: CRM addresses are Internet mail, and "jane@acme" is a typo, not a local mailbox.
+const EMAIL = /^[a-z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*\.[a-z]{2,63}$/i;
 const UUID = /^(?:urn:uuid:)?[0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12}$/i;
 const HOSTNAME = /^(?=.{1,253}\.?$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[-0-9a-z]{0,61}[0-9a-z])?)*\.?$/i;
 const DATE = /^(\d\d\d\d)-(\d\d)-(\d\d)$/;

@@ -141,6 +141,16 @@ function verityRules(doc: Record<string, any>, add: Add): void {
     if (p.primaryKey === true) keys++;
     propertyRules(p, at, add);
   });
+  if (Array.isArray(doc.slaProperties))
+    doc.slaProperties.forEach((sla: any, i: number) => {
+      const element = sla?.element;
+      if (typeof element !== 'string') return;
+      for (const part of element.split(',').map((x: string) => x.trim())) {
+        const [entity, field] = part.includes('.') ? part.split('.') : [object.name, part];
+        if (entity !== object.name || (field !== undefined && !names.has(field)))
+          add(['slaProperties', i, 'element'], 'verity/sla-element', `SLA element "${part}" is not a field of ${object.name}; use ${object.name}.<field> (fields: ${[...names].join(', ')}).`);
+      }
+    });
   if (properties.length > 0 && keys === 0)
     add(['schema', 0], 'verity/primary-key', `schema "${object.name}" has no primaryKey property; mark the entity key field with primaryKey: true.`);
 }

@@ -46,6 +46,11 @@ export interface ValidateDataOptions {
   partial?: boolean;
   /** Largest accepted NDJSON line, in bytes (default 1 MiB); longer lines are reported, not parsed. */
   maxLineBytes?: number;
+  /**
+   * The field giving each record's event time, to order a key's states for transition rules
+   * (default `updated_at` when the contract declares it; `null` for file order).
+   */
+  orderBy?: string | null;
   /** Largest accepted file, in bytes (default 10 GiB). */
   maxFileBytes?: number;
 }
@@ -112,9 +117,9 @@ async function* csvRecords(file: string, coerce: (row: Record<string, string>) =
 
 /**
  * Validates every record of `file` (`.ndjson`/`.jsonl` or `.csv`) and returns the summary;
- * per-record results go to `onResult`. State for transition rules is the last *valid* record of
- * each key before it, in file order (an invalid record would have been quarantined, so it does not
- * advance the state).
+ * per-record results go to `onResult`. State for transition rules is, per key and in file order,
+ * the last value of each state field that was a valid state (an illegal move is reported once and
+ * then is the source's truth; an invalid value makes the state unknown until the next record).
  * @example
  * const summary = await validateDataFile(validator, 'records/lead.ndjson', { onResult: (r) => r.violations.length && console.log(r) });
  */
@@ -131,27 +136,37 @@ export async function validateDataFile(validator: CompiledContract, file: string
   const kind = ext === '.csv' ? 'csv' : ext === '.ndjson' || ext === '.jsonl' || ext === '.json' ? 'ndjson' : undefined;
   if (!kind) throw new VerityError('INVALID_ARGUMENT', `${file}: unknown data format "${ext}"; give a .ndjson, .jsonl or .csv file.`);
   const prefix = options.metaPrefix ?? '_';
-  const stateFields = validator.contract.fields.filter((f) => f.transitions).map((f) => f.name);
+  const stateSpecs = validator.contract.fields.filter((f) => f.transitions);
+  const stateFields = stateSpecs.map((f) => f.name);
+  const orderField = options.orderBy === null ? undefined : (options.orderBy ?? validator.contract.fields.find((f) => f.name === 'updated_at')?.name);
+  const open = () => (kind === 'csv' ? csvRecords(file, csvCoercer(validator.contract.fields)) : ndjsonRecords(file, options.maxLineBytes ?? 1024 * 1024));
+  const strip = (record: Record<string, unknown>) => {
+    const data: Record<string, unknown> = {};
+    for (const k in record) if (!k.startsWith(prefix)) data[k] = record[k];
+    return data;
+  };
+  const keyOf = (data: Record<string, unknown>) => (validator.keyFields.every((k) => data[k] !== undefined && data[k] !== null) ? JSON.stringify(validator.keyFields.map((k) => data[k])) : undefined);
+  // With an order field, a first pass orders each key's states by event time, so a record
+  // delivered late or out of order is judged against the state before it in time, not in the file.
+  const previousByLine = stateFields.length && orderField ? await statesInTimeOrder(open(), strip, keyOf, stateSpecs, orderField, (d) => validator.validate(d, { partial: true }).some((v) => v.field === orderField)) : undefined;
   const state = new Map<string, Record<string, unknown>>();
   const lookups = options.lookups ?? {};
   const exists = Object.keys(lookups).length ? (entity: string, key: string) => (lookups[entity] ? lookups[entity].has(key) : true) : undefined;
   const summary: DataValidationSummary = { file, entity: validator.entity, version: validator.version, records: 0, valid: 0, invalid: 0, byRule: {}, byField: {} };
-  const source = kind === 'csv' ? csvRecords(file, csvCoercer(validator.contract.fields)) : ndjsonRecords(file, options.maxLineBytes ?? 1024 * 1024);
-  for await (const item of source) {
+  for await (const item of open()) {
     summary.records++;
     let violations: Violation[];
     let key: string | undefined;
     let eventId: string | undefined;
     if (!item.record) violations = [{ field: '', rule: 'malformed', message: item.error ?? 'unreadable record' }];
     else {
-      const data: Record<string, unknown> = {};
-      for (const k in item.record) if (!k.startsWith(prefix)) data[k] = item.record[k];
+      const data = strip(item.record);
       const meta = item.record[`${prefix}event_id`] ?? item.record.event_id;
       if (typeof meta === 'string') eventId = meta;
-      if (validator.keyFields.every((k) => data[k] !== undefined && data[k] !== null)) key = JSON.stringify(validator.keyFields.map((k) => data[k]));
-      const previous = key !== undefined && stateFields.length ? state.get(key) : undefined;
+      key = keyOf(data);
+      const previous = key === undefined || !stateFields.length ? undefined : previousByLine ? previousByLine.get(item.line) : state.get(key);
       violations = validator.validate(data, { ...(previous ? { previous } : {}), ...(exists ? { exists } : {}), ...(options.partial ? { partial: true } : {}) });
-      if (violations.length === 0 && key !== undefined && stateFields.length) state.set(key, Object.fromEntries(stateFields.map((f) => [f, data[f]])));
+      if (key !== undefined && stateFields.length && !previousByLine) state.set(key, nextState(previous, data, stateSpecs));
     }
     if (violations.length === 0) summary.valid++;
     else {
@@ -164,6 +179,62 @@ export async function validateDataFile(validator: CompiledContract, file: string
     options.onResult?.({ line: item.line, ...(key !== undefined ? { key } : {}), ...(eventId !== undefined ? { event_id: eventId } : {}), violations });
   }
   return summary;
+}
+
+/** True when `value` is a state the field may hold (in its valid values, when it declares them). */
+function isState(field: FieldSpec, value: unknown): boolean {
+  if (value === undefined || value === null) return false;
+  return field.enum ? field.enum.includes(value as string) : typeof value === 'string';
+}
+
+/**
+ * The state after a record: what the source sent, even after an illegal move (reported once, on
+ * that record); a value that is not a valid state makes the state unknown, so the next record is
+ * not judged against a guess.
+ */
+function nextState(previous: Record<string, unknown> | undefined, data: Record<string, unknown>, fields: readonly FieldSpec[]): Record<string, unknown> {
+  const next: Record<string, unknown> = { ...(previous ?? {}) };
+  for (const f of fields) {
+    if (data[f.name] === undefined) continue;
+    if (isState(f, data[f.name])) next[f.name] = data[f.name];
+    else delete next[f.name];
+  }
+  return next;
+}
+
+async function statesInTimeOrder(
+  source: AsyncIterable<{ line: number; record?: Record<string, unknown> }>,
+  strip: (r: Record<string, unknown>) => Record<string, unknown>,
+  keyOf: (d: Record<string, unknown>) => string | undefined,
+  fields: readonly FieldSpec[],
+  orderField: string,
+  badTime: (data: Record<string, unknown>) => boolean,
+): Promise<Map<number, Record<string, unknown>>> {
+  const byKey = new Map<string, { line: number; t: number; values: Record<string, unknown> }[]>();
+  for await (const item of source) {
+    if (!item.record) continue;
+    const data = strip(item.record);
+    const key = keyOf(data);
+    if (key === undefined) continue;
+    // A time the contract rejects (e.g. in the future) cannot place the record: keep file order.
+    const t = typeof data[orderField] === 'string' && !badTime(data) ? Date.parse(data[orderField]) : NaN;
+    const values: Record<string, unknown> = {};
+    for (const f of fields) if (data[f.name] !== undefined) values[f.name] = data[f.name];
+    let list = byKey.get(key);
+    if (!list) byKey.set(key, (list = []));
+    // Without a usable time, a record keeps its place after the previous one of its key.
+    list.push({ line: item.line, t: Number.isNaN(t) ? (list.at(-1)?.t ?? -Infinity) : t, values });
+  }
+  const previous = new Map<number, Record<string, unknown>>();
+  for (const list of byKey.values()) {
+    list.sort((a, b) => a.t - b.t || a.line - b.line);
+    let state: Record<string, unknown> | undefined;
+    for (const entry of list) {
+      if (state && Object.keys(state).length) previous.set(entry.line, state);
+      state = nextState(state, entry.values, fields);
+    }
+  }
+  return previous;
 }
 
 /** Reads the key values of an entity from a data file (NDJSON or CSV), for reference lookups. */

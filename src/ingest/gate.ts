@@ -56,7 +56,18 @@ export interface Gate {
 export interface GateOptions {
   /** Validates payloads; absent means every well-formed envelope passes. */
   contracts?: ContractResolver;
+  /**
+   * Quarantine events whose references (e.g. `contact.account_id`) name a record the lake has not
+   * seen (default false). CRM sources deliver parents and children on independent streams — HubSpot
+   * contacts often arrive before the Salesforce account sync — so at the gate a missing parent
+   * usually means "not yet", not "never". Orphans are found downstream instead
+   * (`verity contract validate --lookup`, staging) where the whole history is known.
+   */
+  checkReferences?: boolean;
 }
+
+/** Reserved key of a record state held by the lake: the event time of the newest event folded into it. */
+export const STATE_TIME = '__event_time';
 
 /** Tenant ids: the same rule as the project config's `tenant`. */
 export const TENANT_ID_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
@@ -162,6 +173,7 @@ function quarantineDecision(envelope: Envelope, violations: Violation[], version
 
 export function createGate(options: GateOptions = {}): Gate {
   const contracts = options.contracts;
+  const checkReferences = options.checkReferences === true;
   // One `exists` function for every call (validation is synchronous), instead of a closure per event.
   let currentIndex: GateIndex | undefined;
   let currentTenant = '';
@@ -192,11 +204,17 @@ export function createGate(options: GateOptions = {}): Gate {
       if (envelope.op !== 'truncate') {
         const key = referenceKeyOf(envelope.entity_key);
         const partial = envelope.changed_fields !== undefined || envelope.op === 'delete';
-        const previous = index.previous(tenant, envelope.entity, key);
+        const held = index.previous(tenant, envelope.entity, key);
+        // Transitions are judged only against an older state: a late or out-of-order event is not
+        // an illegal transition from a state that happened after it.
+        const previous = held && !(((held[STATE_TIME] as string | undefined) ?? '') > envelope.event_time) ? held : undefined;
         currentIndex = index;
         currentTenant = tenant;
         try {
-          const found = validator.validate(envelope.payload, previous ? { partial, previous, exists } : { partial, exists });
+          const found = validator.validate(
+            envelope.payload,
+            checkReferences ? (previous ? { partial, previous, exists } : { partial, exists }) : previous ? { partial, previous } : { partial },
+          );
           for (let i = 0; i < found.length; i++) violations.push(found[i]!);
         } catch (error) {
           violations.push({ field: '', rule: 'validator_error', message: `The validator of ${envelope.entity}@${validator.version} threw: ${(error as Error).message}` });

@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { access } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { VerityError } from '../errors.js';
-import { referenceKeyOf } from '../ingest/gate.js';
+import { referenceKeyOf, STATE_TIME } from '../ingest/gate.js';
 import { ShardedMap } from './sharded-map.js';
 import type { QuarantineLogRecord, RawLogRecord } from './log-records.js';
 
@@ -92,7 +92,11 @@ export function createLakeIndex(): LakeIndex {
         map.set(ref, NO_STATE);
         return;
       }
-      const prior = e.changed_fields !== undefined ? map.get(ref) : undefined;
+      const current = map.get(ref);
+      // A late event (older than the state held) must not roll the state back: transition rules
+      // judge the next event against the newest known state.
+      if (current !== undefined && current !== NO_STATE && ((current[STATE_TIME] as string | undefined) ?? '') > e.event_time) return;
+      const prior = e.changed_fields !== undefined ? current : undefined;
       const base = prior === undefined || prior === NO_STATE ? undefined : prior;
       let next: Record<string, unknown> | undefined = base ? { ...base } : undefined;
       const payload = e.payload;
@@ -107,6 +111,7 @@ export function createLakeIndex(): LakeIndex {
           if (v === null || typeof v === 'number' || typeof v === 'boolean' || (typeof v === 'string' && v.length <= MAX_STATE_STRING)) (next ??= {})[f] = v;
         }
       }
+      if (next) next[STATE_TIME] = e.event_time;
       map.set(ref, next ?? NO_STATE);
     },
     applyQuarantine(record) {

@@ -55,6 +55,15 @@ describe('verity contract lint', () => {
     expect(r.out).toMatch(new RegExp(`${file.replace(/[/.]/g, '\\$&')}:\\d+:1 error odcs-schema`));
   });
 
+  it('checks references across the contracts of a directory', async () => {
+    cpSync(TEMPLATE_CONTRACTS, join(dir, 'contracts'), { recursive: true });
+    const opp = join(dir, 'contracts', 'opportunity.odcs.yaml');
+    writeFileSync(opp, readFileSync(opp, 'utf8').replace('to: account.account_id', 'to: account.name'));
+    const r = await run('--json', 'contract', 'lint', join(dir, 'contracts'));
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.out).findings).toEqual([expect.objectContaining({ file: opp, rule: 'verity/reference-target', message: expect.stringContaining("account.name is not account's key") })]);
+  });
+
   it('reports malformed YAML as a finding, not a crash', async () => {
     const file = write('broken.odcs.yaml', 'apiVersion: v3.1.0\nschema: [\n');
     const r = await run('--json', 'contract', 'lint', file);
@@ -190,6 +199,12 @@ describe('verity contract publish, changelog and docs', () => {
     cpSync(join(dir, 'contracts/next/contact.odcs.yaml'), join(dir, 'contracts/contact.odcs.yaml'));
     const minor = await run('--json', '-c', config, 'contract', 'publish', join(dir, 'contracts/contact.odcs.yaml'));
     expect(JSON.parse(minor.out)[0]).toMatchObject({ entity: 'contact', version: '1.1.0', created: true, previous: '1.0.0' });
+    const fromRegistry = await run('--json', '-c', config, 'contract', 'diff', 'contact@1.0.0', 'contact@latest');
+    expect(JSON.parse(fromRegistry.out)).toMatchObject({ compatible: true, from: '1.0.0', to: '1.1.0' });
+    expect((await run('-c', config, 'contract', 'changelog', 'contact@1.0.0', 'contact@1.1.0')).out).toMatch(/^# contact 1\.0\.0 → 1\.1\.0/);
+    const missing = await run('-c', config, 'contract', 'diff', 'contact@9.0.0', 'contact@latest');
+    expect(missing.code).toBe(66);
+    expect(missing.err).toMatch(/no contact@9\.0\.0/);
     const lead = join(dir, 'contracts/lead.odcs.yaml');
     writeFileSync(lead, readFileSync(lead, 'utf8').replace('version: 1.0.0', 'version: 1.1.0').replace('maximum: 100', 'maximum: 50'));
     const refused = await run('-c', config, 'contract', 'publish', lead);

@@ -152,3 +152,10 @@ describe('compiled contract validator', () => {
     expect(widget.validate({ widget_id: 'w', size: 10, color: 'red', anything: 1 })).toEqual([]);
   });
 });
+
+describe('compiled contract metadata for the lake', () => {
+  it('declares the state fields transition rules need, and none for entities without transitions', () => {
+    expect(lead.stateFields).toEqual(['status']);
+    expect(contact.stateFields).toEqual([]);
+  });
+});

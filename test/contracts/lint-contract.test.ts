@@ -72,4 +72,11 @@ describe('contract lint', () => {
     expect(c.fields.find((f) => f.name === 'email')).toMatchObject({ pii: true, required: true, format: 'email' });
     expect(c.fields.find((f) => f.name === 'account_id')?.reference).toEqual({ entity: 'account', field: 'account_id' });
   });
+
+  it('checks that an SLA element names a field of the entity', () => {
+    const text = readFileSync(templateContract('lead.odcs.yaml'), 'utf8').replace('element: lead.updated_at', 'element: lead.updatedAt');
+    const finding = lintContractText(text, 'lead.yaml').find((f) => f.rule === 'verity/sla-element');
+    expect(finding?.message).toContain('lead.updatedAt');
+    expect(finding?.line).toBe(text.split('\n').findIndex((l) => l.includes('lead.updatedAt')) + 1);
+  });
 });

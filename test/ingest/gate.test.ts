@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createGate, normaliseEnvelope, type GateIndex } from '../../src/ingest/gate.js';
+import { STATE_TIME, createGate, normaliseEnvelope, type GateIndex } from '../../src/ingest/gate.js';
 import type { ContractResolver, ValidateOptions } from '../../src/contracts/types.js';
 import { lead, testResolver } from '../lake/helpers.js';
 
@@ -69,12 +69,27 @@ describe('the gate', () => {
     expect(gate.decide(lead(1, { status: 'contacted' }), index).status).toBe('accepted');
   });
 
-  it('checks references against the keys the index knows, for the same tenant', () => {
-    const gate = createGate({ contracts: testResolver() });
+  it('checks references against the keys the index knows, for the same tenant, when asked to', () => {
+    const gate = createGate({ contracts: testResolver(), checkReferences: true });
     const opp = (account: string) => ({ ...lead(1), entity: 'opportunity', entity_key: { opportunity_id: 'o1' }, payload: { account_id: account } });
     const index = emptyIndex({ exists: (t, entity, key) => t === 't01' && entity === 'account' && key === 'acc1' });
     expect(gate.decide(opp('acc1'), index).status).toBe('accepted');
     expect(gate.decide(opp('acc2'), index)).toMatchObject({ status: 'quarantined', reasons: ['contract:reference'] });
+  });
+
+  it('does not quarantine a reference to a record not yet seen by default (parents arrive on other streams)', () => {
+    const gate = createGate({ contracts: testResolver() });
+    const opp = { ...lead(1), entity: 'opportunity', entity_key: { opportunity_id: 'o1' }, payload: { account_id: 'acc-later' } };
+    expect(gate.decide(opp, emptyIndex({ exists: () => false })).status).toBe('accepted');
+  });
+
+  it('judges a transition only against an older state: a late event is not an illegal transition', () => {
+    const gate = createGate({ contracts: testResolver() });
+    const held = { status: 'converted', [STATE_TIME]: '2026-02-01T00:00:00.000Z' };
+    const late = lead(2, { status: 'new', event_time: '2026-01-15T00:00:00.000Z' });
+    expect(gate.decide(late, emptyIndex({ previous: () => held })).status).toBe('accepted');
+    const newer = lead(3, { status: 'new', event_time: '2026-02-15T00:00:00.000Z' });
+    expect(gate.decide(newer, emptyIndex({ previous: () => held }))).toMatchObject({ status: 'quarantined', reasons: ['contract:transition'] });
   });
 
   it('quarantines an entity without a contract, a missing key field and a validator that throws', () => {

@@ -41,3 +41,26 @@ describe('ingestFiles', () => {
     expect(progress.at(-1)).toBeGreaterThan(5000);
   });
 });
+
+describe('ingestFiles on generated native files', () => {
+  it('reads a Debezium topic dump as events and HubSpot recorded deliveries as deliveries, without being told which', async () => {
+    const { generate } = await import('../../src/generator/generate.js');
+    const dir = mkdtempSync(join(tmpdir(), 'verity-ingest-files-'));
+    try {
+      await generate({ out: dir, seed: 3, accounts: 5, contacts: 20, days: 3, formats: ['debezium', 'hubspot'], defectRate: 0 });
+      const t = join(dir, 'tenants', 't01');
+      const lake = createFakeLake();
+      const dbz = await ingestFiles({ paths: [join(t, 'debezium', 'events.ndjson')], source: createSource('debezium'), target: lake, tenant_id: 't01', secret: 'whsec_c2VjcmV0' });
+      expect(dbz.quarantined).toBe(0);
+      expect(dbz.accepted).toBeGreaterThan(0);
+      const hub = await ingestFiles({ paths: [join(t, 'hubspot', 'deliveries.ndjson')], source: createSource('hubspot'), target: lake, tenant_id: 't01', secret: 'verity-demo-secret' });
+      expect(hub.quarantined).toBe(0);
+      expect(hub.accepted).toBeGreaterThan(0);
+      const forged = await ingestFiles({ paths: [join(t, 'hubspot', 'deliveries.ndjson')], source: createSource('hubspot'), target: createFakeLake(), tenant_id: 't01', secret: 'another-secret' });
+      expect(forged.accepted).toBe(0);
+      expect(forged.quarantined).toBeGreaterThan(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -52,7 +52,7 @@ describe('quarantine', () => {
 
   it('re-checks references at replay time: an orphan passes once its account has arrived (order dependence)', async () => {
     const dir = tempDir();
-    const lake = await openLake({ dir, contracts: testResolver() });
+    const lake = await openLake({ dir, contracts: testResolver(), checkReferences: true });
     const opp = { ...lead(10), event_id: 'opp-1', entity: 'opportunity', entity_key: { opportunity_id: 'o1' }, payload: { account_id: 'acc1' } };
     const account = { ...lead(11), event_id: 'acc-1', entity: 'account', entity_key: { account_id: 'acc1' }, payload: { account_id: 'acc1' } };
     expect((await lake.ingest([opp])).byReason).toEqual({ 'contract:reference': 1 });

@@ -3,14 +3,15 @@ import { Option, type Command } from 'commander';
 import { VerityError } from '../../errors.js';
 import type { CliContext } from '../context.js';
 import { projectPath } from '../../config/config.js';
-import { diffContractFiles, lintContractPath, readConsumers, readContractDir, validateContractData } from '../../contracts/contract-files.js';
+import { lintContractPath, readConsumers, readContractDir, validateContractData } from '../../contracts/contract-files.js';
 import { parseCompatibilityMode, parseCompatibilityPolicy } from '../../contracts/compat/check-compatibility.js';
 import { contractChangelog } from '../../contracts/contract-changelog.js';
 import { renderCatalogHtml, renderCatalogMarkdown } from '../../contracts/contract-docs.js';
 import { readContractFile } from '../../contracts/read-contract.js';
 import { listContractFiles } from '../../contracts/contract-resolver.js';
 import { contractToJsonSchema } from '../../contracts/contract-json-schema.js';
-import { openConfiguredRegistry } from '../../contracts/registry/open-registry.js';
+import { openConfiguredRegistry, readContractArgument } from '../../contracts/registry/open-registry.js';
+import { diffContracts } from '../../contracts/contract-diff.js';
 import type { RecordResult } from '../../contracts/validate-data.js';
 import type { PublishResult } from '../../contracts/registry/registry.js';
 
@@ -52,13 +53,16 @@ export function registerContract(program: Command, context: () => CliContext): v
   contract
     .command('diff')
     .description('classify the changes between two contract versions (exit 1 when breaking)')
-    .argument('<old>', 'the old contract file')
-    .argument('<new>', 'the new contract file')
+    .argument('<old>', 'the old contract: a file, or entity@version / entity@latest from the registry')
+    .argument('<new>', 'the new contract: a file, or entity@version from the registry')
     .addOption(new Option('--mode <mode>', 'compatibility to check: backward, forward, full, none (transitive names accepted)').default('backward'))
     .option('--policy <policy>', 'open content models: strict or lenient', 'strict')
     .option('--consumers <file>', 'JSON/YAML list of consumers {name, kind, entity, fields} to name in breaking changes')
-    .action((oldFile: string, newFile: string, opts: { mode: string; policy: string; consumers?: string }) => {
-      const diff = diffContractFiles(oldFile, newFile, { level: parseCompatibilityMode(opts.mode), policy: parseCompatibilityPolicy(opts.policy), ...(opts.consumers ? { consumers: readConsumers(opts.consumers) } : {}) });
+    .action(async (oldRef: string, newRef: string, opts: { mode: string; policy: string; consumers?: string }) => {
+      const level = parseCompatibilityMode(opts.mode);
+      const policy = parseCompatibilityPolicy(opts.policy);
+      const config = () => context().config();
+      const diff = diffContracts(await readContractArgument(oldRef, config), await readContractArgument(newRef, config), { level, policy, ...(opts.consumers ? { consumers: readConsumers(opts.consumers) } : {}) });
       const result = {
         compatible: diff.compatible,
         entity: diff.entity,
@@ -140,12 +144,13 @@ export function registerContract(program: Command, context: () => CliContext): v
   contract
     .command('changelog')
     .description('a Markdown changelog between two contract versions')
-    .argument('<old>', 'the old contract file')
-    .argument('<new>', 'the new contract file')
+    .argument('<old>', 'the old contract: a file, or entity@version from the registry')
+    .argument('<new>', 'the new contract: a file, or entity@version from the registry')
     .option('--mode <mode>', 'compatibility to judge breaking changes by', 'backward')
     .option('--consumers <file>', 'consumers to name')
-    .action((oldFile: string, newFile: string, opts: { mode: string; consumers?: string }) => {
-      const text = contractChangelog(readContractFile(oldFile), readContractFile(newFile), { level: parseCompatibilityMode(opts.mode), ...(opts.consumers ? { consumers: readConsumers(opts.consumers) } : {}) });
+    .action(async (oldRef: string, newRef: string, opts: { mode: string; consumers?: string }) => {
+      const config = () => context().config();
+      const text = contractChangelog(await readContractArgument(oldRef, config), await readContractArgument(newRef, config), { level: parseCompatibilityMode(opts.mode), ...(opts.consumers ? { consumers: readConsumers(opts.consumers) } : {}) });
       context().print({ markdown: text }, () => text);
     });
 
