@@ -9,7 +9,8 @@ import { createFileContractResolver } from '../contracts/contract-resolver.js';
 import { openProjectLake } from '../project/project-lake.js';
 import { initProject } from '../project/init.js';
 import { startServer } from '../server/start-server.js';
-import { createServerSources } from '../server/server-sources.js';
+import { createSource } from '../ingest/sources/source-registry.js';
+import type { Source } from '../ingest/source.js';
 import type { LakeStats, ReplayReport } from '../lake/types.js';
 import { postEventBatches, postRecordedDeliveries, type PostReport } from './demo-ingest.js';
 import { openProjectProvenance } from '../audit/project-provenance.js';
@@ -141,16 +142,13 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
   const provenance = await openProjectProvenance(loaded, { generateKey: true });
   const { lake, contracts: catalog } = await openProjectLake(loaded, { actor: 'verity demo', audit: provenance.audit, lineage: provenance.lineage });
   try {
-    const sources = createServerSources();
     const files: DemoReport['ingest']['files'] = {};
-    const runFiles = async (name: string, sourceName: string, path: string, entity?: string, mode?: 'lines') => {
-      const source = sources.find((s) => s.name === sourceName);
-      if (!source) return;
-      const r = await ingestFiles({ paths: [path], source, target: lake, tenant_id: tenant, ...(entity ? { entity } : {}), ...(mode ? { mode } : {}) });
+    const runFiles = async (name: string, source: Source, path: string) => {
+      const r = await ingestFiles({ paths: [path], source, target: lake, tenant_id: tenant });
       files[name] = { ...r, signals: r.signals.length };
     };
-    await runFiles('debezium', 'debezium', join(tenantDir, 'debezium', 'events.ndjson'), undefined, 'lines');
-    await runFiles('activity file', 'ndjson', join(tenantDir, 'files', 'activity.ndjson'), 'activity');
+    await runFiles('debezium', createSource('debezium'), join(tenantDir, 'debezium', 'events.ndjson'));
+    await runFiles('activity file', createSource('ndjson', { entity: 'activity' }), join(tenantDir, 'files', 'activity.ndjson'));
 
     step('quarantine');
     const quarantined = await lake.quarantine.list({ tenant_id: tenant, limit: 1_000_000 });
