@@ -4,6 +4,7 @@ import { createFileContractResolver, type ContractCatalog } from '../contracts/c
 import type { AuditSink } from '../audit/audit-sink.js';
 import type { LineageEmitter } from '../lineage/lineage-emitter.js';
 import { openLake } from '../lake/lake.js';
+import { openProjectProvenance } from '../audit/project-provenance.js';
 import type { Lake } from '../lake/types.js';
 
 /** Options of {@link openProjectLake}. */
@@ -16,6 +17,12 @@ export interface OpenProjectLakeOptions {
   audit?: AuditSink;
   /** Reports job runs (the project's lineage emitter). */
   lineage?: LineageEmitter;
+  /**
+   * Open the project's own audit log and lineage emitter (DESIGN.md sections 8–9) when `audit` /
+   * `lineage` are not given, and close them with the lake. What the CLI's writing commands and
+   * `verity serve` use, so every ingest batch, replay and compaction is audited and traced.
+   */
+  provenance?: boolean;
 }
 
 /** A project's lake with the project's contracts wired into its gate. */
@@ -34,6 +41,25 @@ export interface ProjectLake {
  * const { lake } = await openProjectLake(loadConfig(), { actor: 'verity ingest' });
  */
 export async function openProjectLake(loaded: LoadedConfig, options: OpenProjectLakeOptions): Promise<ProjectLake> {
+  if (options.provenance && !options.readOnly && (!options.audit || !options.lineage)) {
+    const prov = await openProjectProvenance(loaded);
+    try {
+      const opened = await openProjectLake(loaded, { ...options, provenance: false, audit: options.audit ?? prov.audit, lineage: options.lineage ?? prov.lineage });
+      const close = opened.lake.close.bind(opened.lake);
+      let closed = false;
+      opened.lake.close = async () => {
+        await close();
+        if (!closed) {
+          closed = true;
+          await prov.close();
+        }
+      };
+      return opened;
+    } catch (error) {
+      await prov.close();
+      throw error;
+    }
+  }
   const { config } = loaded;
   const contractsDir = projectPath(loaded, config.contracts.dir);
   const contracts = existsSync(contractsDir) ? createFileContractResolver(contractsDir) : undefined;

@@ -74,7 +74,7 @@ export async function startServer(options: StartServerOptions): Promise<StartedS
   try {
     if (bus) await bus.maxMessageBytes(); // connect now: a wrong URL fails at start, not at the first request
     else if (options.contracts) lake = await openLake({ dir: projectPath(options.config, config.lake.dir), actor: 'verity serve', contracts: options.contracts });
-    else lake = (await openProjectLake(options.config, { actor: 'verity serve' })).lake;
+    else lake = (await openProjectLake(options.config, { actor: 'verity serve', provenance: true })).lake;
     const server = createServer({
       ...(lake ? { lake: options.wrapLake ? options.wrapLake(lake) : lake } : {}),
       ...(bus ? { bus, busPacking: options.busPacking ?? 'event' } : {}),

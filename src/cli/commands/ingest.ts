@@ -39,7 +39,7 @@ export function registerIngest(program: Command, context: () => CliContext): voi
       if (opts.entity) sourceOptions.entity = opts.entity;
       const source = createSource(name as string, sourceOptions);
       const secret = resolveSecret(config.secrets[source.name as keyof typeof config.secrets]);
-      const { lake } = await openProjectLake(loaded, { actor: 'verity ingest' });
+      const { lake } = await openProjectLake(loaded, { actor: 'verity ingest', provenance: true });
       let bar: ReturnType<CliContext['progress']> | undefined;
       try {
         const report = await ingestFiles({

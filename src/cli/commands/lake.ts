@@ -9,7 +9,7 @@ import type { CliContext } from '../context.js';
  * commands that only read open it read-only, so they work beside `verity serve`.
  */
 export async function withLake<T>(context: CliContext, options: { readOnly: boolean }, fn: (lake: Lake) => Promise<T>): Promise<T> {
-  const { lake } = await openProjectLake(context.config(), { actor: 'verity-cli', readOnly: options.readOnly });
+  const { lake } = await openProjectLake(context.config(), { actor: 'verity-cli', readOnly: options.readOnly, provenance: true });
   try {
     return await fn(lake);
   } finally {

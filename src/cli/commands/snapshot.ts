@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { VerityError } from '../../errors.js';
 import type { CreatedSnapshot } from '../../snapshots/create-snapshot.js';
+import { createProjectFrameBuilder } from '../../snapshots/project-frame-builder.js';
 import { createProjectSnapshot, listProjectSnapshots, showProjectSnapshot, verifyProjectSnapshot } from '../../snapshots/project-snapshots.js';
 import type { SnapshotSummary } from '../../snapshots/snapshot-store.js';
 import type { SnapshotVerification } from '../../snapshots/verify-snapshot.js';
@@ -17,7 +18,8 @@ export function registerSnapshot(program: Command, context: () => CliContext): v
     .requiredOption('--frame <file>', 'CSV of entity keys, timestamps and labels')
     .requiredOption('--views <list>', 'comma-separated feature view names')
     .option('--purpose <purpose>', 'consent purpose rows must carry (e.g. model_training)')
-    .action(async (opts: { name: string; frame: string; views: string; purpose?: string }) => {
+    .option('--tenant <id>', 'tenant whose data the features come from (default: tenant in the config)')
+    .action(async (opts: { name: string; frame: string; views: string; purpose?: string; tenant?: string }) => {
       const ctx = context();
       const views = opts.views.split(',').map((v) => v.trim()).filter(Boolean);
       if (views.length === 0) throw new VerityError('INVALID_ARGUMENT', '--views needs at least one feature view name.');
@@ -27,6 +29,7 @@ export function registerSnapshot(program: Command, context: () => CliContext): v
         views,
         ...(opts.purpose ? { purpose: opts.purpose } : {}),
         actor: 'verity snapshot create',
+        ...(opts.tenant ? { builder: createProjectFrameBuilder(ctx.config(), { tenant: opts.tenant }) } : {}),
       });
       ctx.print(
         { name: created.name, version: created.version, id: created.id, path: created.path, rows: created.manifest.data.rows, columns: created.manifest.data.column_count },
