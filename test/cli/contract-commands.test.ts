@@ -166,6 +166,17 @@ describe('verity contract validate', () => {
     expect(JSON.stringify(body)).not.toContain('jane-at-example.com');
   });
 
+  it('streams failing records as NDJSON lines followed by a summary line', async () => {
+    const data = write('leads.ndjson', [JSON.stringify({ lead_id: 'lead_1', email: 'a@b.co', _event_id: 'e1' }), JSON.stringify({ lead_id: 'lead_2', email: 'nope', _event_id: 'e2' })].join('\n'));
+    const r = await run('contract', 'validate', templateContract('lead.odcs.yaml'), data, '--ndjson');
+    expect(r.code).toBe(1);
+    const lines = r.out.trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatchObject({ line: 2, event_id: 'e2', violations: [expect.objectContaining({ rule: 'format' })] });
+    expect(lines[1].summary).toMatchObject({ records: 2, invalid: 1 });
+    expect((await run('--json', 'contract', 'validate', templateContract('lead.odcs.yaml'), data, '--ndjson')).code).toBe(2);
+  });
+
   it('validates CSV with types coerced from the contract and exits 0 when all pass', async () => {
     const data = write('activity.csv', 'activity_id,type,occurred_at,duration_seconds\nact_1,call,2026-01-01T00:00:00.000Z,30\nact_2,meeting,2026-01-02T00:00:00.000Z,\n');
     const r = await run('contract', 'validate', templateContract('activity.odcs.yaml'), data, '--now', '2026-03-01T00:00:00Z');

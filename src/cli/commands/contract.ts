@@ -91,9 +91,25 @@ export function registerContract(program: Command, context: () => CliContext): v
     .option('--now <time>', 'the time "not in the future" rules compare with (default: now)')
     .option('--partial', 'records are partial updates: absent required fields are not reported')
     .option('--max-report <n>', 'report at most n failing records (default: all with --json, 50 otherwise)')
-    .action(async (contractFile: string, dataFile: string, opts: { lookup: string[]; now?: string; partial?: boolean; maxReport?: string }) => {
+    .option('--ndjson', 'stream: one JSON line per failing record as it is found, then a summary line (for big files)')
+    .action(async (contractFile: string, dataFile: string, opts: { lookup: string[]; now?: string; partial?: boolean; maxReport?: string; ndjson?: boolean }) => {
       const ctx = context();
       const json = ctx.options.json === true;
+      if (opts.ndjson && json) throw new VerityError('INVALID_ARGUMENT', 'Use either --json (one document) or --ndjson (a stream of lines), not both.');
+      if (opts.ndjson) {
+        const now = parseNow(opts.now);
+        const summary = await validateContractData(contractFile, dataFile, {
+          lookups: parseLookups(opts.lookup),
+          ...(now !== undefined ? { now } : {}),
+          ...(opts.partial ? { partial: true } : {}),
+          onResult: (r) => {
+            if (r.violations.length) ctx.print(r, () => JSON.stringify(r));
+          },
+        });
+        ctx.print(summary, () => JSON.stringify({ summary }));
+        if (summary.invalid > 0) process.exitCode = 1;
+        return;
+      }
       const max = opts.maxReport === undefined ? (json ? Infinity : 50) : Number(opts.maxReport);
       if (Number.isNaN(max) || max < 0) throw new VerityError('INVALID_ARGUMENT', `--max-report must be a number ≥ 0, got "${opts.maxReport}".`);
       const failing: RecordResult[] = [];
