@@ -3,14 +3,15 @@
 // do not share a thread) and measures events/s and per-batch latency. The peer, measured in the same
 // run, is the same lake's ingest() called directly in-process with the same events already decoded,
 // at the same batch size and concurrency: the ceiling HTTP can approach.
-// Usage: node --import tsx bench/http-ingest.bench.ts [--scale N] [--concurrency C]
+// Usage: node --import tsx bench/http-ingest.bench.ts [--scale N] [--concurrency C (default 16)] [--bus nats://127.0.0.1:4222]
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { createNatsBus } from '../src/bus/nats-bus.js';
 import { createHubSpotWebhookSource } from '../src/ingest/sources/hubspot-webhook-source.js';
 import { openLake } from '../src/lake/lake.js';
 
@@ -19,7 +20,9 @@ const arg = (name: string, fallback: number) => {
   return i >= 0 ? Number(process.argv[i + 1]) : fallback;
 };
 const scale = arg('scale', 1);
-const concurrency = arg('concurrency', 32);
+// --bus nats://…: measure the stateless server publishing to JetStream (a fresh stream, deleted after).
+const busUrl = process.argv.includes('--bus') ? process.argv[process.argv.indexOf('--bus') + 1] : undefined;
+const concurrency = arg('concurrency', 16);
 const BATCH = 100;
 const batches = Math.round(600 * scale);
 const NOW = Date.parse('2026-03-01T12:00:00.000Z');
@@ -76,6 +79,12 @@ try {
   const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
   const { mkdirSync } = await import('node:fs');
   mkdirSync(serverDir);
+  const stream = `VERITY_BENCH_${process.pid}`;
+  const bus = busUrl ? createNatsBus({ url: busUrl, stream, subjectPrefix: `verity-bench.${process.pid}` }) : undefined;
+  if (bus) {
+    await bus.maxMessageBytes(); // creates the stream
+    writeFileSync(join(serverDir, 'verity.config.yaml'), `bus:\n  type: nats\n  url: ${busUrl}\n  stream: ${stream}\n`);
+  }
   const child = spawn(process.execPath, ['--import', tsx, cli, '--json', 'serve', '--port', '0', '--log', 'silent'], { cwd: serverDir, stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -115,6 +124,10 @@ try {
   agent.destroy();
   child.kill('SIGTERM');
   await new Promise((r) => child.once('exit', r));
+  if (bus) {
+    await bus.deleteStream();
+    await bus.close();
+  }
   latencies.sort((a, b) => a - b);
   const events = batches * BATCH;
   const eventsPerS = Math.round(events / seconds);
@@ -122,6 +135,7 @@ try {
   console.log(
     JSON.stringify({
       bench: 'http-ingest',
+      mode: bus ? 'bus:nats' : 'lake',
       events,
       batch_size: BATCH,
       concurrency,
@@ -135,6 +149,7 @@ try {
       // The source adapter's decode alone, and the serial ceiling of decode + lake on one thread.
       decode_events_per_s: Math.round(events / decodeSeconds),
       decode_plus_lake_events_per_s: Math.round(events / (decodeSeconds + peerSeconds)),
+      ratio_to_decode_plus_lake: Number((eventsPerS / (events / (decodeSeconds + peerSeconds))).toFixed(3)),
       target_events_per_s: 50_000,
     }),
   );

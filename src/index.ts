@@ -22,7 +22,7 @@ export type {
   LakeStats,
   LakeStatsRow,
 } from './lake/types.js';
-export { createGate, normaliseEnvelope, referenceKeyOf, TENANT_ID_PATTERN, ENTITY_PATTERN } from './ingest/gate.js';
+export { createGate, normaliseEnvelope, referenceKeyOf, stateFieldsOf, TENANT_ID_PATTERN, ENTITY_PATTERN } from './ingest/gate.js';
 export type { Gate, GateDecision, GateIndex, GateOptions } from './ingest/gate.js';
 
 // Data contracts (DESIGN.md section 4): ODCS v3.1, compiled validators, compatibility, registry.
@@ -116,3 +116,88 @@ export { createBusIngestTarget } from './bus/bus-ingest-target.js';
 export { createLakeWriter } from './bus/lake-writer.js';
 export type { LakeWriter, LakeWriterOptions, LakeWriterBatch } from './bus/lake-writer.js';
 export { encodeBusMessage, decodeBusMessage, busSubject, busMessageId } from './bus/bus-message.js';
+// Staging (DESIGN.md section 6) and the feature store (section 7).
+export { buildStaging, readStagingCheckpoint, stagingDir, stagingGlob } from './staging/build-staging.js';
+export type { BuildStagingOptions, BuildStagingResult, StagingCheckpoint } from './staging/build-staging.js';
+export { createMemoryRawEventSource } from './staging/raw-event-source.js';
+export type { RawEventSource, RawScanOptions } from './staging/raw-event-source.js';
+export { foldRecordHistory } from './staging/fold-history.js';
+export type { StagingRow } from './staging/fold-history.js';
+export { canonicalKey } from './staging/canonical.js';
+export { defineFeatureView, lastValue, timeSince, count, sum, avg, min, max, distinct, timeSinceLast, derived, isFeatureView } from './features/feature-view.js';
+export type { FeatureView, FeatureViewDefinition, Feature, FeatureSpec, FeatureContract, FeatureType, EventSelection, AggregateFunction } from './features/feature-view.js';
+export { parseDuration } from './features/duration.js';
+export type { Duration } from './features/duration.js';
+export { loadFeatureViews, selectViews } from './features/load-feature-views.js';
+export { getTrainingFrame } from './features/offline-retrieval.js';
+export type { FrameInput, TrainingFrame, TrainingFrameOptions, FeatureColumn } from './features/offline-retrieval.js';
+export type { Knowledge } from './features/feature-sql.js';
+export { isNewer } from './features/online-store.js';
+export type { OnlineStore, OnlineCell, OnlineWrite, OnlineWriteResult, OnlineStoreCapabilities } from './features/online-store.js';
+export { createMemoryOnlineStore } from './features/online-stores/memory-online-store.js';
+export type { MemoryOnlineStoreOptions } from './features/online-stores/memory-online-store.js';
+export { createRedisOnlineStore } from './features/online-stores/redis-online-store.js';
+export type { RedisOnlineStoreOptions } from './features/online-stores/redis-online-store.js';
+export { createMaterializer } from './features/materializer.js';
+export type { Materializer, MaterializerOptions, MaterializeReport } from './features/materializer.js';
+export { withMaterialization } from './features/materialize-on-ingest.js';
+export { getOnlineFeatures, createServingLog, MAX_ENTITIES_PER_LOOKUP } from './features/online-features.js';
+export type { OnlineFeatureRow, OnlineFeatureValue, FeatureStatus, GetOnlineFeaturesOptions, ServingLog, ServingLogEntry } from './features/online-features.js';
+export { runParity } from './features/parity.js';
+export type { ParityOptions, ParityReport, FeatureParity } from './features/parity.js';
+export { openFeatureServices, servingLogPath } from './features/feature-services.js';
+export type { FeatureServices } from './features/feature-services.js';
+export { createFeatureRoutes } from './server/routes/features.js';
+export type { FeatureRoutesOptions } from './server/routes/features.js';
+export { createFeatureServing } from './server/feature-serving.js';
+export type { FeatureServing } from './server/feature-serving.js';
+export { runFeatureDemo } from './features/feature-demo.js';
+export type { FeatureDemoOptions, FeatureDemoReport } from './features/feature-demo.js';
+
+// The seeded CRM data generator (docs/generator.md).
+export { generate } from './generator/generate.js';
+export type { GenerateReport, GenerateRunOptions, DefectCount } from './generator/generate.js';
+export { generateChanges } from './generator/generate-changes.js';
+export type { GeneratedItem, GeneratedSource, HubSpotDelivery, RecordLine } from './generator/change.js';
+export { resolveGenerateOptions, GENERATOR_FORMATS, DEFAULT_FORMATS } from './generator/options.js';
+export type { GenerateOptions, ResolvedGenerateOptions, GeneratorFormat } from './generator/options.js';
+export { DEFECT_KINDS, DEFECT_LAYERS } from './generator/defects.js';
+export type { DefectKind, DefectLayer, GroundTruthEntry } from './generator/defects.js';
+export { createPrng, hashSeed } from './generator/prng.js';
+export type { Prng } from './generator/prng.js';
+export { encodeSalesforceBitmap } from './generator/formats/salesforce-bitmap.js';
+// Project configuration, needed to start a server from the library.
+export { loadConfig } from './config/config.js';
+export type { LoadedConfig, VerityConfig } from './config/config.js';
+// Provenance: keys, DSSE / in-toto, snapshots, audit log, lineage.
+export type { Signer, Verifier } from './keys/signer.js';
+export { createEd25519Signer, createEd25519Verifier, ed25519KeyId } from './keys/ed25519-signer.js';
+export { generateKeyPair, loadSigner, loadVerifier, exportPublicKey, type KeySourceOptions, type GeneratedKeyPair } from './keys/key-files.js';
+export { projectSigner, projectVerifier, tryProjectSigner, projectKeySource } from './keys/project-keys.js';
+export { pae, signEnvelope, verifyEnvelope, parseEnvelope, type DsseEnvelope, type DsseVerification } from './snapshots/dsse.js';
+export { createStatement, serializeStatement, parseStatement, IN_TOTO_STATEMENT_TYPE, IN_TOTO_PAYLOAD_TYPE, type InTotoStatement, type InTotoSubject } from './snapshots/in-toto.js';
+export { createSnapshot, readFrameCsv, type CreateSnapshotOptions, type CreatedSnapshot } from './snapshots/create-snapshot.js';
+export { verifySnapshot, type SnapshotVerification, type SnapshotFileCheck } from './snapshots/verify-snapshot.js';
+export { listSnapshots, resolveSnapshot, readSignedManifest, type SnapshotSummary } from './snapshots/snapshot-store.js';
+export { SNAPSHOT_PREDICATE_TYPE, snapshotId, type SnapshotManifest, type SnapshotFile } from './snapshots/snapshot-manifest.js';
+export type { TrainingFrameBuilder, TrainingFrame, TrainingFrameOptions, FrameRow } from './snapshots/training-frame-builder.js';
+export { registerTrainingFrameBuilder, projectTrainingFrameBuilder, type TrainingFrameBuilderFactory } from './snapshots/frame-builder-registry.js';
+export { createProjectSnapshot, listProjectSnapshots, showProjectSnapshot, verifyProjectSnapshot, traceProjectSnapshot, projectSnapshotsDir } from './snapshots/project-snapshots.js';
+export { hashFile } from './snapshots/hash-file.js';
+export type { AuditFact, AuditSink } from './audit/audit-sink.js';
+export type { AuditLog, AuditEntry, TreeHead, SignedTreeHead, InclusionProof, ConsistencyProof, AuditVerification, AuditProblem, AuditLogCapabilities } from './audit/audit-log.js';
+export { TREE_HEAD_PAYLOAD_TYPE } from './audit/audit-log.js';
+export { createFileAuditLog, type FileAuditLogOptions } from './audit/file-audit-log.js';
+export type { PostgresAuditLogOptions } from './audit/postgres-audit-log.js';
+export { openAuditLog, type OpenAuditLogOptions } from './audit/open-audit-log.js';
+export { hashLeaf, hashChildren, verifyInclusion, verifyConsistency, rootFromInclusionProof, EMPTY_ROOT } from './audit/merkle.js';
+export { signTreeHead, verifyTreeHead, treeHeadBytes } from './audit/tree-head.js';
+export { exportAuditLog, toCef, toNdjson, escapeCefHeader, escapeCefValue, type AuditExportFormat } from './audit/audit-export.js';
+export type { LineageEmitter, JobRun, LineageDataset } from './lineage/lineage-emitter.js';
+export { createOpenLineageEmitter, readLineageEvents, type OpenLineageEmitter, type OpenLineageEmitterOptions, type OpenLineageRunEvent } from './lineage/openlineage-emitter.js';
+export { projectLineageEmitter } from './lineage/project-lineage.js';
+export { schemaFacet, dataSourceFacet, dataQualityMetricsFacet, outputStatisticsFacet, columnLineageFacet, datasetVersionFacet, OPENLINEAGE_PRODUCER } from './lineage/openlineage-facets.js';
+export { hubspotDataset, salesforceDataset, postgresDataset, fileDataset, zoneDataset, featureViewDataset, snapshotDataset, lakeNamespace, zoneNameOfPath } from './lineage/dataset-names.js';
+export { traceSnapshot, type SnapshotTrace, type TraceNode } from './lineage/trace-snapshot.js';
+export { lakeProvenance, createRetrievalFrameBuilder, type LakeProvenance, type RetrievedFrame, type RetrievalFrameBuilderOptions } from './snapshots/lake-provenance.js';
+export { openProjectProvenance, type ProjectProvenance } from './audit/project-provenance.js';

@@ -9,7 +9,10 @@ export interface NatsBusOptions {
   url: string;
   /** JetStream stream name (default `VERITY_EVENTS`). Created when absent. */
   stream?: string;
-  /** Subject prefix; the stream captures `<prefix>.>` (default `verity.events`). */
+  /**
+   * Subject prefix; the stream captures `<prefix>.>`. Default: taken from an existing stream whose
+   * subjects are one `<prefix>.>` pattern, else `verity.events`.
+   */
   subjectPrefix?: string;
   /** JetStream de-duplication window for message ids, in ms (default 2 minutes). */
   duplicateWindowMs?: number;
@@ -42,7 +45,7 @@ const NS_PER_MS = 1_000_000;
  */
 export function createNatsBus(options: NatsBusOptions): NatsBus {
   const stream = options.stream ?? 'VERITY_EVENTS';
-  const prefix = options.subjectPrefix ?? 'verity.events';
+  let prefix = options.subjectPrefix ?? 'verity.events';
   const windowMs = options.duplicateWindowMs ?? 120_000;
   let session: Promise<{ nc: NatsConnection; js: JetStreamClient; jsm: JetStreamManager }> | undefined;
   let closed = false;
@@ -68,7 +71,10 @@ export function createNatsBus(options: NatsBusOptions): NatsBus {
       try {
         const jsm = await nc.jetstreamManager();
         try {
-          await jsm.streams.info(stream);
+          const info = await jsm.streams.info(stream);
+          // An operator-created stream names its own subjects: publish where it listens.
+          const own = info.config.subjects ?? [];
+          if (options.subjectPrefix === undefined && own.length === 1 && own[0]!.endsWith('.>')) prefix = own[0]!.slice(0, -2);
         } catch (error) {
           if (!/stream not found/i.test((error as Error).message)) throw error;
           await jsm.streams.add({

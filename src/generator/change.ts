@@ -43,6 +43,8 @@ export interface EntityChange {
 export interface RecordLine {
   entity: string;
   record: Record<string, unknown>;
+  /** `record` without `_event_id` and `_op`, shared by the lines of one change (lets writers serialise it once). */
+  base?: Record<string, unknown>;
 }
 
 /** A HubSpot webhook POST as written to `hubspot/deliveries.ndjson`. */

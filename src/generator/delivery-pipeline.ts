@@ -19,7 +19,7 @@ type Delayed =
 
 /**
  * Turns rendered units into deliveries in delivery order, injecting the delivery-layer defects:
- * late events (held days), out-of-order events (held until the same record's next event is
+ * late events (held one to three days), out-of-order events (held until the same record's next event is
  * delivered), duplicate deliveries (a HubSpot batch re-sent with `attemptNumber + 1`, a Salesforce
  * event re-delivered with the same ids, a Debezium event re-emitted after a connector restart). It
  * batches HubSpot events into signed POSTs. Memory is bounded by what is held, i.e. by the rates.
@@ -48,16 +48,16 @@ export class DeliveryPipeline {
       this.emit(unit);
       const first = unit.envelopes[0]?.event_id;
       for (const e of held.envelopes)
-        held.defects.push(groundTruth(this.tenant_id, held.entity, e.event_id, { kind: 'out_of_order', detail: { event_time: e.event_time, delivered_after: first ?? null, newer_event_time: isoTime(unit.time) } }));
+        held.defects.push(groundTruth(this.tenant_id, held.entity, e.event_id, { kind: 'out_of_order', detail: { event_time: isoTime(held.time), delivered_after: first ?? null, newer_event_time: isoTime(unit.time) } }));
       held.deliverAt = unit.deliverAt;
       this.emit(held);
       return;
     }
     if (unit.reorderable) {
       if (this.roller.roll('late_event', unit.envelopes.length)) {
-        unit.deliverAt = unit.time + 2 * DAY_MS + this.prng.int(8 * DAY_MS);
+        unit.deliverAt = unit.time + DAY_MS + this.prng.int(2 * DAY_MS);
         for (const e of unit.envelopes)
-          unit.defects.push(groundTruth(this.tenant_id, unit.entity, e.event_id, { kind: 'late_event', detail: { event_time: e.event_time, delivered_at: isoTime(unit.deliverAt) } }));
+          unit.defects.push(groundTruth(this.tenant_id, unit.entity, e.event_id, { kind: 'late_event', detail: { event_time: isoTime(unit.time), delivered_at: isoTime(unit.deliverAt) } }));
         this.delayed.push(unit.deliverAt, { kind: 'late', unit });
         return;
       }

@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync, accessSync, constants, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { VerityError } from '../errors.js';
 import { packageVersion } from '../util/package-root.js';
 import { DEFECT_KINDS, DEFECT_LAYERS, type DefectKind } from './defects.js';
@@ -55,6 +55,19 @@ export interface GenerateRunOptions extends GenerateOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
+/** `mkdir -p` one level at a time: Node's recursive mkdir can spin forever under /proc. */
+function makeDirectories(dir: string): void {
+  const missing: string[] = [];
+  let d = dir;
+  while (!existsSync(d)) {
+    missing.unshift(d);
+    const parent = dirname(d);
+    if (parent === d) break;
+    d = parent;
+  }
+  for (const m of missing) mkdirSync(m);
+}
+
 function prepareOut(out: string): string {
   const dir = resolve(out);
   try {
@@ -64,7 +77,7 @@ function prepareOut(out: string): string {
       if (entries.length > 0 && !entries.includes('manifest.json'))
         throw new VerityError('INVALID_ARGUMENT', `--out ${out} is not empty and holds no previous generator output (manifest.json); choose an empty or new directory.`);
       for (const name of ['tenants', 'manifest.json', 'ground-truth.ndjson']) rmSync(join(dir, name), { recursive: true, force: true });
-    } else mkdirSync(dir, { recursive: true });
+    } else makeDirectories(dir);
     accessSync(dir, constants.W_OK);
   } catch (error) {
     if (error instanceof VerityError) throw error;

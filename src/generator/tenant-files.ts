@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { GeneratedItem } from './change.js';
 import { ACTIVITY_COLUMNS, activityCsvLine } from './formats/activity-file-format.js';
+import { envelopeJson, JsonMemo, recordJson } from './envelope-json.js';
 import { LineWriter } from './line-writer.js';
 import type { GeneratorFormat } from './options.js';
 
@@ -18,6 +19,7 @@ export class TenantFiles {
   private readonly ndjson?: LineWriter;
   private readonly csv?: LineWriter;
   private readonly records = new Map<string, LineWriter>();
+  private readonly memo = new JsonMemo();
 
   constructor(
     readonly dir: string,
@@ -50,7 +52,7 @@ export class TenantFiles {
       return;
     }
     if (item.type !== 'delivery') return;
-    if (this.envelopes) for (const e of item.envelopes) this.envelopes.write(JSON.stringify(e));
+    const memo = this.memo;
     switch (item.source) {
       case 'hubspot':
         this.hubspot?.write(JSON.stringify(item.native));
@@ -62,11 +64,13 @@ export class TenantFiles {
         this.debezium?.write(JSON.stringify(item.native));
         break;
       case 'file':
-        this.ndjson?.write(JSON.stringify(item.native));
+        this.ndjson?.write(memo.of(item.native));
         this.csv?.write(activityCsvLine(item.native as Record<string, unknown>));
         break;
     }
-    if (this.records.size > 0) for (const r of item.records) this.records.get(r.entity)?.write(JSON.stringify(r.record));
+    if (this.envelopes) for (const e of item.envelopes) this.envelopes.write(envelopeJson(e, memo.of(e.payload)));
+    if (this.records.size > 0)
+      for (const r of item.records) this.records.get(r.entity)?.write(r.base ? recordJson(memo.of(r.base), r.record._event_id, r.record._op) : JSON.stringify(r.record));
   }
 
   /** True when a file's stream buffer is full. */

@@ -1,3 +1,4 @@
+import * as crypto from 'node:crypto';
 import { createHash } from 'node:crypto';
 
 /**
@@ -11,6 +12,9 @@ import { createHash } from 'node:crypto';
  * deriveEventId('hubspot', [subscriptionId, eventId, occurredAt, objectId, propertyName])
  */
 export function deriveEventId(system: string, parts: ReadonlyArray<string | number | null | undefined>): string {
-  const h = createHash('sha256').update(system).update('\u0000').update(JSON.stringify(parts)).digest('hex');
+  // Node's one-shot crypto.hash (>= 20.12) is about twice as fast as a Hash object; same bytes, same id.
+  const h = oneShot ? oneShot('sha256', `${system}\u0000${JSON.stringify(parts)}`, 'hex') : createHash('sha256').update(system).update('\u0000').update(JSON.stringify(parts)).digest('hex');
   return `${system}-${h.slice(0, 32)}`;
 }
+
+const oneShot = (crypto as unknown as { hash?: (algorithm: string, data: string, encoding: 'hex') => string }).hash;

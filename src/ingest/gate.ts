@@ -1,4 +1,4 @@
-import type { ContractResolver, Violation } from '../contracts/types.js';
+import type { ContractResolver, RecordValidator, Violation } from '../contracts/types.js';
 import type { Envelope, EnvelopeOp } from '../envelope.js';
 
 /**
@@ -25,7 +25,14 @@ export interface GateIndex {
 
 /** The gate's verdict on one envelope. */
 export type GateDecision =
-  | { status: 'accepted'; envelope: Envelope; schemaVersion: string | null; stateFields?: readonly string[] }
+  | {
+      status: 'accepted';
+      envelope: Envelope;
+      schemaVersion: string | null;
+      stateFields?: readonly string[];
+      /** The input already was in normal form (same fields and values): its original text may be stored as is. */
+      canonical: boolean;
+    }
   | { status: 'duplicate'; event_id: string; tenant_id: string }
   | {
       status: 'quarantined';
@@ -59,10 +66,15 @@ export interface GateOptions {
   checkReferences?: boolean;
 }
 
+/** Reserved key of a record state held by the lake: the event time of the newest event folded into it. */
+export const STATE_TIME = '__event_time';
+
 /** Tenant ids: the same rule as the project config's `tenant`. */
 export const TENANT_ID_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
 /** Entity names: lower-case identifiers. */
 export const ENTITY_PATTERN = /^[a-z][a-z0-9_]{0,63}$/;
+/** The data model's own form (UTC, milliseconds): taken as is, without a Date round trip. */
+const CANONICAL_TIME = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{3}Z$/;
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
 const OPS: ReadonlySet<string> = new Set<EnvelopeOp>(['upsert', 'delete', 'merge', 'snapshot', 'truncate']);
 const MAX_EVENT_ID = 512;
@@ -74,35 +86,51 @@ const isKey = (v: unknown): v is Record<string, string | number> =>
 
 /** The reference-check key of an entity key: the value of a single-field key, else the JSON array of its values. */
 export function referenceKeyOf(key: Record<string, string | number>): string {
-  const values = Object.values(key);
-  return values.length === 1 ? String(values[0]) : JSON.stringify(values);
+  let first: string | number | undefined;
+  let count = 0;
+  for (const k in key) {
+    if (count++ === 0) first = key[k];
+    else break;
+  }
+  if (count === 1) return typeof first === 'string' ? first : String(first);
+  return JSON.stringify(Object.values(key));
+}
+
+function pushEnvelopeViolation(violations: Violation[], field: string, message: string): void {
+  violations.push({ field, rule: 'envelope', message });
 }
 
 /**
  * Checks an envelope's shape and returns a normalised copy (known fields only, optional fields
  * omitted when absent, lake-assigned fields dropped) or the violations of the envelope itself.
  */
-export function normaliseEnvelope(input: unknown): { envelope: Envelope } | { violations: Violation[] } {
+export function normaliseEnvelope(input: unknown): { envelope: Envelope; canonical: boolean } | { violations: Violation[] } {
   const violations: Violation[] = [];
-  const bad = (field: string, message: string) => violations.push({ field, rule: 'envelope', message });
   if (!isObject(input)) return { violations: [{ field: '', rule: 'envelope', message: 'The envelope is not a JSON object.' }] };
   const e = input;
-  if (typeof e.event_id !== 'string' || e.event_id.length === 0 || e.event_id.length > MAX_EVENT_ID) bad('event_id', `event_id must be a non-empty string of at most ${MAX_EVENT_ID} characters.`);
-  if (typeof e.tenant_id !== 'string' || !TENANT_ID_PATTERN.test(e.tenant_id)) bad('tenant_id', 'tenant_id must match [A-Za-z0-9_.-]{1,64}.');
-  if (typeof e.entity !== 'string' || !ENTITY_PATTERN.test(e.entity)) bad('entity', 'entity must be a lower-case identifier ([a-z][a-z0-9_]*).');
-  if (typeof e.op !== 'string' || !OPS.has(e.op)) bad('op', 'op must be one of upsert, delete, merge, snapshot, truncate.');
-  if (!isKey(e.entity_key) || (Object.keys(e.entity_key).length === 0 && e.op !== 'truncate')) bad('entity_key', 'entity_key must be a non-empty object of string or number values.');
-  if (e.merged_into !== undefined && e.merged_into !== null && !isKey(e.merged_into)) bad('merged_into', 'merged_into must be an entity key object.');
-  if (e.op === 'merge' && !isKey(e.merged_into)) bad('merged_into', 'a merge needs merged_into.');
-  if (typeof e.event_time !== 'string' || !ISO_TIME.test(e.event_time) || Number.isNaN(Date.parse(e.event_time))) bad('event_time', 'event_time must be an ISO 8601 date-time with a zone, e.g. 2026-03-01T12:00:00.000Z.');
+  if (typeof e.event_id !== 'string' || e.event_id.length === 0 || e.event_id.length > MAX_EVENT_ID) pushEnvelopeViolation(violations, 'event_id', `event_id must be a non-empty string of at most ${MAX_EVENT_ID} characters.`);
+  if (typeof e.tenant_id !== 'string' || !TENANT_ID_PATTERN.test(e.tenant_id)) pushEnvelopeViolation(violations, 'tenant_id', 'tenant_id must match [A-Za-z0-9_.-]{1,64}.');
+  if (typeof e.entity !== 'string' || !ENTITY_PATTERN.test(e.entity)) pushEnvelopeViolation(violations, 'entity', 'entity must be a lower-case identifier ([a-z][a-z0-9_]*).');
+  if (typeof e.op !== 'string' || !OPS.has(e.op)) pushEnvelopeViolation(violations, 'op', 'op must be one of upsert, delete, merge, snapshot, truncate.');
+  if (!isKey(e.entity_key) || (Object.keys(e.entity_key).length === 0 && e.op !== 'truncate')) pushEnvelopeViolation(violations, 'entity_key', 'entity_key must be a non-empty object of string or number values.');
+  if (e.merged_into !== undefined && e.merged_into !== null && !isKey(e.merged_into)) pushEnvelopeViolation(violations, 'merged_into', 'merged_into must be an entity key object.');
+  if (e.op === 'merge' && !isKey(e.merged_into)) pushEnvelopeViolation(violations, 'merged_into', 'a merge needs merged_into.');
+  const canonicalTime = typeof e.event_time === 'string' && CANONICAL_TIME.test(e.event_time);
+  if (!canonicalTime && (typeof e.event_time !== 'string' || !ISO_TIME.test(e.event_time) || Number.isNaN(Date.parse(e.event_time)))) pushEnvelopeViolation(violations, 'event_time', 'event_time must be an ISO 8601 date-time with a zone, e.g. 2026-03-01T12:00:00.000Z.');
   const s = e.source;
   if (!isObject(s) || typeof s.system !== 'string' || s.system.length === 0 || typeof s.connector !== 'string' || (typeof s.position !== 'string' && typeof s.position !== 'number'))
-    bad('source', 'source must be {system, connector, position} with string values.');
-  if (!isObject(e.payload)) bad('payload', 'payload must be a JSON object.');
-  if (e.changed_fields !== undefined && e.changed_fields !== null && !isStringArray(e.changed_fields)) bad('changed_fields', 'changed_fields must be an array of strings.');
-  if (e.consent !== undefined && e.consent !== null && !isStringArray(e.consent)) bad('consent', 'consent must be an array of strings.');
+    pushEnvelopeViolation(violations, 'source', 'source must be {system, connector, position} with string values.');
+  if (!isObject(e.payload)) pushEnvelopeViolation(violations, 'payload', 'payload must be a JSON object.');
+  if (e.changed_fields !== undefined && e.changed_fields !== null && !isStringArray(e.changed_fields)) pushEnvelopeViolation(violations, 'changed_fields', 'changed_fields must be an array of strings.');
+  if (e.consent !== undefined && e.consent !== null && !isStringArray(e.consent)) pushEnvelopeViolation(violations, 'consent', 'consent must be an array of strings.');
   if (violations.length > 0) return { violations };
   const src = s as Record<string, unknown>;
+  let inputFields = 0;
+  for (const _ in e) inputFields++;
+  const expected = 8 + (e.merged_into !== undefined ? 1 : 0) + (e.changed_fields !== undefined ? 1 : 0) + (e.consent !== undefined ? 1 : 0);
+  // Already in normal form (the common case): use the input itself, no copy.
+  if (canonicalTime && inputFields === expected && e.merged_into !== null && e.changed_fields !== null && e.consent !== null && typeof src.position === 'string' && Object.keys(src).length === 3)
+    return { envelope: input as unknown as Envelope, canonical: true };
   const envelope: Envelope = {
     event_id: e.event_id as string,
     tenant_id: e.tenant_id as string,
@@ -110,14 +138,14 @@ export function normaliseEnvelope(input: unknown): { envelope: Envelope } | { vi
     entity_key: e.entity_key as Record<string, string | number>,
     op: e.op as EnvelopeOp,
     // Normalised to milliseconds in UTC (the data model's form), so the log tail and Parquet agree.
-    event_time: new Date(Date.parse(e.event_time as string)).toISOString(),
+    event_time: canonicalTime ? (e.event_time as string) : new Date(Date.parse(e.event_time as string)).toISOString(),
     source: { system: src.system as string, connector: src.connector as string, position: String(src.position) },
     payload: e.payload as Record<string, unknown>,
   };
   if (isKey(e.merged_into)) envelope.merged_into = e.merged_into;
   if (Array.isArray(e.changed_fields)) envelope.changed_fields = e.changed_fields as string[];
   if (Array.isArray(e.consent)) envelope.consent = e.consent as string[];
-  return { envelope };
+  return { envelope, canonical: false };
 }
 
 /** Reason codes of a list of violations, deduplicated, in first-seen order. */
@@ -125,13 +153,32 @@ export function reasonsOf(violations: readonly Violation[], prefix = 'contract')
   return [...new Set(violations.map((v) => (v.rule === 'envelope' ? `envelope:${v.field || 'shape'}` : `${prefix}:${v.rule}`)))];
 }
 
-/** Reserved key of a record state held by the lake: the event time of the newest event folded into it. */
-export const STATE_TIME = '__event_time';
-
 /** Creates the gate. */
+/**
+ * The fields whose previous values a validator's transition rules read: its `stateFields` when
+ * it declares them, else the fields with `transitions` of the contract it was compiled from
+ * (`CompiledContract.contract.fields`), else undefined (unknown: keep every scalar field).
+ */
+export function stateFieldsOf(validator: RecordValidator): readonly string[] | undefined {
+  const declared = (validator as { stateFields?: unknown }).stateFields;
+  if (Array.isArray(declared)) return declared as string[];
+  const fields = (validator as { contract?: { fields?: unknown } }).contract?.fields;
+  if (Array.isArray(fields)) return (fields as Array<{ name?: unknown; transitions?: unknown }>).filter((f) => f.transitions && typeof f.name === 'string').map((f) => f.name as string);
+  return undefined;
+}
+
+function quarantineDecision(envelope: Envelope, violations: Violation[], version: string | null): GateDecision {
+  return { status: 'quarantined', tenant_id: envelope.tenant_id, entity: envelope.entity, event_id: envelope.event_id, reasons: reasonsOf(violations), violations, contractVersion: version };
+}
+
 export function createGate(options: GateOptions = {}): Gate {
   const contracts = options.contracts;
   const checkReferences = options.checkReferences === true;
+  // One `exists` function for every call (validation is synchronous), instead of a closure per event.
+  let currentIndex: GateIndex | undefined;
+  let currentTenant = '';
+  const exists = (entity: string, key: string): boolean => currentIndex!.exists(currentTenant, entity, key);
+  const stateFieldsCache = new WeakMap<RecordValidator, readonly string[] | undefined>();
   return {
     validating: contracts !== undefined,
     decide(input, index, decideOptions = {}) {
@@ -147,18 +194,9 @@ export function createGate(options: GateOptions = {}): Gate {
       const envelope = normal.envelope;
       const tenant = envelope.tenant_id;
       if (!decideOptions.skipDedupe && index.hasSeen(tenant, envelope.event_id)) return { status: 'duplicate', event_id: envelope.event_id, tenant_id: tenant };
-      if (!contracts) return { status: 'accepted', envelope, schemaVersion: null };
-      const quarantine = (violations: Violation[], version: string | null): GateDecision => ({
-        status: 'quarantined',
-        tenant_id: tenant,
-        entity: envelope.entity,
-        event_id: envelope.event_id,
-        reasons: reasonsOf(violations),
-        violations,
-        contractVersion: version,
-      });
+      if (!contracts) return { status: 'accepted', envelope, schemaVersion: null, canonical: normal.canonical };
       const validator = contracts.validatorFor(envelope.entity, tenant);
-      if (!validator) return quarantine([{ field: '', rule: 'no_contract', message: `No contract for entity "${envelope.entity}" (tenant ${tenant}). Add contracts/${envelope.entity}.yaml, then run \`verity quarantine replay\`.` }], null);
+      if (!validator) return quarantineDecision(envelope, [{ field: '', rule: 'no_contract', message: `No contract for entity "${envelope.entity}" (tenant ${tenant}). Add contracts/${envelope.entity}.yaml, then run \`verity quarantine replay\`.` }], null);
       const violations: Violation[] = [];
       for (const field of validator.keyFields) {
         if (envelope.op !== 'truncate' && !(field in envelope.entity_key)) violations.push({ field, rule: 'key', message: `entity_key lacks key field "${field}" of contract ${envelope.entity}@${validator.version}.` });
@@ -167,28 +205,25 @@ export function createGate(options: GateOptions = {}): Gate {
         const key = referenceKeyOf(envelope.entity_key);
         const partial = envelope.changed_fields !== undefined || envelope.op === 'delete';
         const held = index.previous(tenant, envelope.entity, key);
-        // Transitions are judged only against an older state: a late or out-of-order event is
-        // not an illegal transition from a state that happened after it.
-        let previous: Record<string, unknown> | undefined;
-        if (held && !(typeof held[STATE_TIME] === 'string' && (held[STATE_TIME]) > envelope.event_time)) {
-          const { [STATE_TIME]: _time, ...rest } = held;
-          previous = rest;
-        }
+        // Transitions are judged only against an older state: a late or out-of-order event is not
+        // an illegal transition from a state that happened after it.
+        const previous = held && !(((held[STATE_TIME] as string | undefined) ?? '') > envelope.event_time) ? held : undefined;
+        currentIndex = index;
+        currentTenant = tenant;
         try {
-          violations.push(
-            ...validator.validate(envelope.payload, {
-              partial,
-              ...(previous ? { previous } : {}),
-              ...(checkReferences ? { exists: (entity: string, refKey: string) => index.exists(tenant, entity, refKey) } : {}),
-            }),
+          const found = validator.validate(
+            envelope.payload,
+            checkReferences ? (previous ? { partial, previous, exists } : { partial, exists }) : previous ? { partial, previous } : { partial },
           );
+          for (let i = 0; i < found.length; i++) violations.push(found[i]!);
         } catch (error) {
           violations.push({ field: '', rule: 'validator_error', message: `The validator of ${envelope.entity}@${validator.version} threw: ${(error as Error).message}` });
         }
       }
-      if (violations.length > 0) return quarantine(violations, validator.version);
-      const stateFields = (validator as { stateFields?: readonly string[] }).stateFields;
-      return { status: 'accepted', envelope, schemaVersion: validator.version, ...(stateFields ? { stateFields } : {}) };
+      if (violations.length > 0) return quarantineDecision(envelope, violations, validator.version);
+      let stateFields = stateFieldsCache.get(validator);
+      if (stateFields === undefined && !stateFieldsCache.has(validator)) stateFieldsCache.set(validator, (stateFields = stateFieldsOf(validator)));
+      return { status: 'accepted', envelope, schemaVersion: validator.version, canonical: normal.canonical, ...(stateFields ? { stateFields } : {}) };
     },
   };
 }

@@ -13,7 +13,7 @@ import type { DecodeResult, RejectedItem, Source, SourceDelivery, SourceSignal }
  * exports, whose event ids come from the file name and row numbers; read by the source's own
  * `decodeStream`).
  */
-export type FileReadMode = 'deliveries' | 'lines' | 'file';
+export type FileReadMode = 'deliveries' | 'lines' | 'file' | 'auto';
 
 /** Options of {@link ingestFiles}. */
 export interface IngestFilesOptions {
@@ -66,7 +66,20 @@ export function listIngestFiles(paths: string[]): string[] {
 
 function defaultMode(source: Source): FileReadMode {
   if (source.decodeStream) return 'file';
-  return source.capabilities.signatures ? 'deliveries' : 'lines';
+  // A signing source's file may hold recorded deliveries ({method, url, headers, body}) or plain
+  // events (a Debezium topic dump): decide per line.
+  return source.capabilities.signatures ? 'auto' : 'lines';
+}
+
+/** True when a line is a recorded delivery `{…, "body": "<raw text>"}` rather than an event. */
+function isDeliveryLine(line: string): boolean {
+  if (!line.includes('"body"')) return false;
+  try {
+    const d = JSON.parse(line) as { body?: unknown; headers?: unknown };
+    return typeof d === 'object' && d !== null && typeof d.body === 'string' && typeof d.headers === 'object' && d.headers !== null;
+  } catch {
+    return false;
+  }
 }
 
 /** A recorded delivery line → SourceDelivery; throws MALFORMED_INPUT when the line is not one. */
@@ -126,9 +139,10 @@ export async function ingestFiles(options: IngestFilesOptions): Promise<IngestFi
     rejected = [];
     addIngestReport(totals, await target.ingest(batch, { rejected: bad, source: source.name, tenant_id }), false);
   };
-  const take = async (result: DecodeResult) => {
+  const take = async (result: DecodeResult, where?: string) => {
     for (const e of result.envelopes) envelopes.push(e);
-    for (const r of result.rejected) rejected.push(r);
+    // Items rejected inside one line keep their index within the delivery; the message names the line.
+    for (const r of result.rejected) rejected.push(where ? { ...r, message: `${where}: ${r.message}` } : r);
     for (const s of result.signals) signals.push(s);
     if (envelopes.length + rejected.length >= batchSize) await flush();
   };
@@ -155,15 +169,19 @@ export async function ingestFiles(options: IngestFilesOptions): Promise<IngestFi
       const where = `${basename(file)}:${lineNo}`;
       try {
         if (Buffer.byteLength(line) > maxLine) throw new VerityError('PAYLOAD_TOO_LARGE', `${where}: line is longer than ${maxLine} bytes.`);
-        const delivery: SourceDelivery = mode === 'deliveries' ? parseDeliveryLine(line) : { body: Buffer.from(line, 'utf8'), headers: {} };
-        const at = mode === 'deliveries' ? deliveryClock(delivery, now()) : now();
+        const recorded = mode === 'deliveries' || (mode === 'auto' && isDeliveryLine(line));
+        const delivery: SourceDelivery = recorded ? parseDeliveryLine(line) : { body: Buffer.from(line, 'utf8'), headers: {} };
+        const at = recorded ? deliveryClock(delivery, now()) : now();
         const secret = options.secret;
-        if (secret !== undefined && options.verify !== false && source.capabilities.signatures) source.verify?.(delivery, { tenant_id, now: at, secret });
-        await take(source.decode(delivery, { tenant_id, now: at, ...(secret === undefined ? {} : { secret }) }));
+        // Signatures travel with recorded deliveries; a plain event line has none to check.
+        if (recorded && secret !== undefined && options.verify !== false && source.capabilities.signatures) source.verify?.(delivery, { tenant_id, now: at, secret });
+        await take(source.decode(delivery, { tenant_id, now: at, ...(secret === undefined ? {} : { secret }) }), where);
       } catch (error) {
         if (!isVerityError(error) || error.code === 'INTERNAL') throw error;
-        const raw = line.length > 65_536 ? line.slice(0, 65_536) : line;
-        rejected.push({ index: lineNo, raw, code: error.code === 'PAYLOAD_TOO_LARGE' ? 'LINE_TOO_LARGE' : error.code, message: `${where}: ${error.message}` });
+        // Quarantine keeps the line as read; only an over-limit line is cut to a 64 KiB preview.
+        const tooLarge = error.code === 'PAYLOAD_TOO_LARGE';
+        const raw = tooLarge ? line.slice(0, 65_536) : line;
+        rejected.push({ index: lineNo, raw, code: tooLarge ? 'LINE_TOO_LARGE' : error.code, message: `${where}: ${error.message}` });
         if (rejected.length >= batchSize) await flush();
       }
       if (lineNo % 1000 === 0) options.onProgress?.(done, total);

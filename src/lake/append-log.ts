@@ -2,7 +2,7 @@ import { open, readdir, readFile, rm, stat, truncate, type FileHandle } from 'no
 import { join } from 'node:path';
 import { VerityError, toVerityError } from '../errors.js';
 import { ensureDirectory, fsyncDirectory } from './fs-util.js';
-import { unframeLine } from './log-framing.js';
+import { frameBatch, unframeBytes } from './log-framing.js';
 
 /**
  * The append log: numbered segment files of framed NDJSON lines (see log-framing.ts), written by
@@ -38,8 +38,12 @@ export interface AppendLogOptions {
 
 /** The append log. */
 export interface AppendLog {
-  /** Appends framed lines (one string, possibly empty) whose largest seq is `maxSeq`; resolves once durable. */
-  append(data: string, minSeq: number, maxSeq: number): Promise<void>;
+  /**
+   * Appends records (JSON texts without raw newlines; possibly none) whose seqs are within
+   * `minSeq..maxSeq`; resolves once durable. An empty append is a barrier: it resolves after
+   * every earlier append is durable.
+   */
+  append(lines: readonly string[], minSeq: number, maxSeq: number): Promise<void>;
   /** Seals the active segment (if it holds anything) and starts a new one. */
   rotate(): Promise<void>;
   /** Every segment, oldest first; the last one is the active one. */
@@ -53,7 +57,7 @@ const SEGMENT_RE = /^seg-(\d{8})\.log$/;
 const segmentName = (n: number) => `seg-${String(n).padStart(8, '0')}.log`;
 
 interface Pending {
-  data: string;
+  lines: readonly string[];
   minSeq: number;
   maxSeq: number;
   resolve: () => void;
@@ -101,16 +105,16 @@ export async function openAppendLog(options: AppendLogOptions): Promise<AppendLo
   async function writeBatch(batch: Pending[]): Promise<void> {
     let minSeq = 0;
     let maxSeq = 0;
-    let text = '';
+    const groups: Array<readonly string[]> = [];
     for (const p of batch) {
-      if (p.data.length === 0) continue;
-      text += p.data;
+      if (p.lines.length === 0) continue;
+      groups.push(p.lines);
       if (minSeq === 0 || p.minSeq < minSeq) minSeq = p.minSeq;
       if (p.maxSeq > maxSeq) maxSeq = p.maxSeq;
     }
-    if (text.length === 0) return;
+    if (groups.length === 0) return;
     if (options.beforeWrite) await options.beforeWrite(maxSeq);
-    const buffer = Buffer.from(text, 'utf8');
+    const buffer = frameBatch(groups);
     const segment = current();
     let offset = 0;
     while (offset < buffer.length) {
@@ -168,10 +172,10 @@ export async function openAppendLog(options: AppendLogOptions): Promise<AppendLo
   }
 
   return {
-    append(data, minSeq, maxSeq) {
+    append(lines, minSeq, maxSeq) {
       check();
       return new Promise<void>((resolve, reject) => {
-        queue.push({ data, minSeq, maxSeq, resolve, reject });
+        queue.push({ lines, minSeq, maxSeq, resolve, reject });
         kick();
       });
     },
@@ -197,7 +201,7 @@ export async function openAppendLog(options: AppendLogOptions): Promise<AppendLo
     async close() {
       if (closed) return;
       if (!readOnly && !failure) await new Promise<void>((resolve) => {
-        queue.push({ data: '', minSeq: 0, maxSeq: 0, resolve, reject: () => resolve() });
+        queue.push({ lines: [], minSeq: 0, maxSeq: 0, resolve, reject: () => resolve() });
         kick();
       });
       closed = true;
@@ -230,7 +234,7 @@ async function recoverSegment(path: string, number: number, isLast: boolean, opt
   while (start < buffer.length) {
     const nl = buffer.indexOf(10, start);
     const end = nl < 0 ? buffer.length : nl;
-    const json = nl < 0 ? undefined : unframeLine(buffer.toString('utf8', start, end));
+    const json = nl < 0 ? undefined : unframeBytes(buffer, start, end);
     if (json === undefined) {
       if (badAt < 0) badAt = start;
     } else {

@@ -41,6 +41,22 @@ export async function releaseRemovals(core: LakeCore): Promise<void> {
   await core.log.remove(numbers);
 }
 
+const FINALISE_CONCURRENCY = 16;
+
+/** Maps with at most `limit` calls in flight, keeping order. */
+async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
+
 async function sha256File(path: string): Promise<string> {
   const hash = createHash('sha256');
   for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
@@ -90,6 +106,13 @@ async function compactSegments(core: LakeCore): Promise<CompactionReport> {
   await rm(tmp, { recursive: true, force: true });
   await mkdir(tmp, { recursive: true });
   const files: CatalogFile[] = [];
+  const timings: Record<string, number> = {};
+  let clock = performance.now();
+  const lap = (name: string) => {
+    const now = performance.now();
+    timings[name] = Math.round((timings[name] ?? 0) + now - clock);
+    clock = now;
+  };
   let rawRows = 0;
   let quarantineRows = 0;
   try {
@@ -101,19 +124,24 @@ async function compactSegments(core: LakeCore): Promise<CompactionReport> {
       const table = `verity_compact_${z.zone}`;
       await core.engine.run(`CREATE OR REPLACE TEMP TABLE ${table} AS ${z.relation}`);
       const count = Number((await core.engine.rows(`SELECT count(*) AS n FROM ${table}`))[0]!.n);
+      lap('read_log');
       if (z.zone === 'raw') rawRows = count;
       else quarantineRows = count;
       if (count > 0) {
         const out = join(tmp, z.zone);
+        // Many partitions (tenant × entity × day): let DuckDB keep them all open instead of closing and reopening files.
+        await core.engine.run(`SET partitioned_write_max_open_files = 100000`);
         await core.engine.run(
-          `COPY (SELECT ${z.columns.join(', ')}, tenant_id AS p_tenant, entity AS p_entity, ${z.date} AS p_date FROM ${table} ORDER BY ingest_seq)
+          `COPY (SELECT ${z.columns.join(', ')}, tenant_id AS p_tenant, entity AS p_entity, ${z.date} AS p_date FROM ${table})
            TO ${sqlString(out)} (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (p_tenant, p_entity, p_date))`,
         );
+        lap('write_parquet');
         const stats = await core.engine.rows(
           `SELECT file_name, min(TRY_CAST(stats_min AS BIGINT)) AS min_seq, max(TRY_CAST(stats_max AS BIGINT)) AS max_seq, sum(row_group_num_rows) AS rows
            FROM parquet_metadata(${sqlString(join(out, '**', '*.parquet'))}) WHERE path_in_schema = 'ingest_seq' GROUP BY file_name ORDER BY file_name`,
         );
         const taken = new Set<string>();
+        const jobs: Array<{ file: string; rel: string; entry: Omit<CatalogFile, 'sha256' | 'bytes'> }> = [];
         for (const s of stats) {
           const file = s.file_name as string;
           const m = /p_tenant=([^/]+)\/p_entity=([^/]+)\/p_date=([^/]+)\/[^/]+\.parquet$/.exec(file.split('\\').join('/'));
@@ -125,38 +153,47 @@ async function compactSegments(core: LakeCore): Promise<CompactionReport> {
           for (let n = 2; taken.has(rel); n++) rel = `${z.zone}/tenant=${tenant}/entity=${entity}/date=${date}/part-${minSeq}-${maxSeq}-${n}`;
           taken.add(rel);
           rel += '.parquet';
-          await fsyncFile(file);
-          const sha256 = await sha256File(file);
-          const bytes = (await stat(file)).size;
-          const target = join(core.dir, rel);
-          await mkdir(dirname(target), { recursive: true });
-          await rename(file, target);
-          files.push({ zone: z.zone, path: rel, tenant_id: tenant, entity, date, rows: Number(s.rows), bytes, min_seq: minSeq, max_seq: maxSeq, sha256, created_at: core.clock().toISOString() });
+          jobs.push({ file, rel, entry: { zone: z.zone, path: rel, tenant_id: tenant, entity, date, rows: Number(s.rows), min_seq: minSeq, max_seq: maxSeq, created_at: core.clock().toISOString() } });
         }
+        // fsync, hash and move the files a few at a time: the fsyncs overlap on the thread pool.
+        const done = await mapLimit(jobs, FINALISE_CONCURRENCY, async (job) => {
+          await fsyncFile(job.file);
+          const sha256 = await sha256File(job.file);
+          const bytes = (await stat(job.file)).size;
+          const target = join(core.dir, job.rel);
+          await mkdir(dirname(target), { recursive: true });
+          await rename(job.file, target);
+          return { ...job.entry, bytes, sha256 } satisfies CatalogFile;
+        });
+        files.push(...done);
+        lap('fsync_hash_move');
       }
       await core.engine.run(`DROP TABLE IF EXISTS ${table}`);
     }
-    const dirs = new Set(files.map((f) => dirname(join(core.dir, f.path))));
-    for (const d of dirs) await fsyncDirectory(d);
+    const dirs = [...new Set(files.map((f) => dirname(join(core.dir, f.path))))];
+    await mapLimit(dirs, FINALISE_CONCURRENCY, fsyncDirectory);
     const written = files.reduce((n, f) => n + f.rows, 0);
     if (written !== rawRows + quarantineRows)
       throw new VerityError('INTEGRITY_FAILED', `Compaction of seqs ${lower + 1}..${upper}: wrote ${written} rows but read ${rawRows + quarantineRows}; nothing was committed.`);
     const catalog: Catalog = { version: 1, compactedThrough: upper, files: [...core.catalog.files, ...files] };
     await writeCatalog(core.catalogPath, catalog);
     core.catalog = catalog;
+    lap('catalog');
   } finally {
     await rm(tmp, { recursive: true, force: true });
   }
   // The checkpoint must cover the compacted segments before they can go.
   const resume = await core.quiesce();
-  let text: string;
+  let text: string[];
   try {
     text = core.index.serializeCheckpoint(Math.max(core.durableSeq, core.nextSeq - 1));
   } finally {
     resume();
   }
   await writeFileAtomic(core.checkpointPath, text);
+  lap('checkpoint');
   core.pendingRemovals.push(...sealed.map((s) => s.number));
   await releaseRemovals(core);
-  return { segments: work.length, rawRows, quarantineRows, files, compactedThrough: upper };
+  lap('remove_segments');
+  return { segments: work.length, rawRows, quarantineRows, files, compactedThrough: upper, timings };
 }

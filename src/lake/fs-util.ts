@@ -26,14 +26,29 @@ export async function fsyncDirectory(dir: string): Promise<void> {
  * Replaces `path` atomically with `data`: readers see the old or the new content, never a mix,
  * and after it resolves the new content survives a crash.
  */
-export async function writeFileAtomic(path: string, data: string | Buffer): Promise<void> {
+export async function writeFileAtomic(path: string, data: string | Buffer | readonly string[]): Promise<void> {
   const dir = dirname(path);
   await mkdir(dir, { recursive: true });
   const tmp = `${path}.tmp-${process.pid}-${Date.now().toString(36)}`;
   try {
     const handle = await open(tmp, 'w');
     try {
-      await handle.writeFile(data);
+      if (typeof data === 'string' || Buffer.isBuffer(data)) await handle.writeFile(data);
+      else {
+        // Written in ~8 MiB pieces so no single string or buffer has to hold it all.
+        let piece: string[] = [];
+        let size = 0;
+        for (const part of data) {
+          piece.push(part);
+          size += part.length;
+          if (size >= 8 << 20) {
+            await handle.write(piece.join(''));
+            piece = [];
+            size = 0;
+          }
+        }
+        if (piece.length > 0) await handle.write(piece.join(''));
+      }
       await handle.sync();
     } finally {
       await handle.close();

@@ -1,6 +1,9 @@
-import { readFile } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { access } from 'node:fs/promises';
+import { createInterface } from 'node:readline';
 import { VerityError } from '../errors.js';
 import { referenceKeyOf, STATE_TIME } from '../ingest/gate.js';
+import { ShardedMap } from './sharded-map.js';
 import type { QuarantineLogRecord, RawLogRecord } from './log-records.js';
 
 /**
@@ -30,7 +33,7 @@ export interface LakeIndex {
    * Serialises the index as a checkpoint covering every record up to `throughSeq`. Synchronous so
    * the snapshot is consistent; call it only while every applied record is durable (quiesced).
    */
-  serializeCheckpoint(throughSeq: number): string;
+  serializeCheckpoint(throughSeq: number): string[];
   /** Loads a checkpoint written by saveCheckpoint; returns its throughSeq (0 when there is none). */
   loadCheckpoint(path: string): Promise<number>;
 }
@@ -38,28 +41,44 @@ export interface LakeIndex {
 
 const MAX_STATE_STRING = 64;
 const CHUNK = 20_000;
+/** The value of a known key with no state to keep. */
+const NO_STATE = 0;
+
+type Records = ShardedMap<Record<string, unknown> | typeof NO_STATE>;
 
 /** Creates an empty index. */
 export function createLakeIndex(): LakeIndex {
-  const seen = new Map<string, Set<string>>();
-  const keys = new Map<string, Set<string>>();
-  const states = new Map<string, Record<string, unknown>>();
+  // Nested maps keyed by the strings as they come (no concatenated keys to build and hash per event).
+  const seen = new Map<string, ShardedMap<1>>();
+  /** tenant → entity → reference key → latest state (or NO_STATE): one map serves `exists` and `previous`. */
+  const records = new Map<string, Map<string, Records>>();
   const replayed = new Map<number, number>();
   let quarantined = 0;
   let seenTotal = 0;
 
   const markSeen = (tenant: string, id: string) => {
     let set = seen.get(tenant);
-    if (!set) seen.set(tenant, (set = new Set()));
-    const before = set.size;
-    set.add(id);
-    if (set.size !== before) seenTotal++;
+    if (!set) seen.set(tenant, (set = new ShardedMap<1>()));
+    if (set.set(id, 1)) seenTotal++;
+  };
+  const recordsOf = (tenant: string, entity: string, create: boolean): Records | undefined => {
+    let byEntity = records.get(tenant);
+    if (!byEntity) {
+      if (!create) return undefined;
+      records.set(tenant, (byEntity = new Map()));
+    }
+    let map = byEntity.get(entity);
+    if (!map && create) byEntity.set(entity, (map = new ShardedMap()));
+    return map;
   };
 
   return {
     hasSeen: (tenant, id) => seen.get(tenant)?.has(id) === true,
-    exists: (tenant, entity, key) => keys.get(tenant + '\u0000' + entity)?.has(key) === true,
-    previous: (tenant, entity, key) => states.get(tenant + '\u0000' + entity + '\u0000' + key),
+    exists: (tenant, entity, key) => recordsOf(tenant, entity, false)?.has(key) === true,
+    previous: (tenant, entity, key) => {
+      const state = recordsOf(tenant, entity, false)?.get(key);
+      return state === undefined || state === NO_STATE ? undefined : state;
+    },
     replayedSeq: (q) => replayed.get(q),
     applyRaw(record, stateFields) {
       const e = record.e;
@@ -67,35 +86,33 @@ export function createLakeIndex(): LakeIndex {
       if (record.q !== undefined) replayed.set(Number(record.q.slice(1)), record.s);
       if (e.op === 'truncate') return;
       const ref = referenceKeyOf(e.entity_key);
-      const entityKey = e.tenant_id + '\u0000' + e.entity;
-      let set = keys.get(entityKey);
-      if (!set) keys.set(entityKey, (set = new Set()));
-      set.add(ref);
-      const stateKey = entityKey + '\u0000' + ref;
+      const map = recordsOf(e.tenant_id, e.entity, true)!;
       if (e.op === 'delete' || e.op === 'merge') {
-        states.delete(stateKey);
+        // The key stays known (references to it stay valid); its state is gone.
+        map.set(ref, NO_STATE);
         return;
       }
-      const current = states.get(stateKey);
-      // A late event (older than the state we hold) must not roll the state back: transition
-      // rules judge the next event against the newest known state.
-      if (current && typeof current[STATE_TIME] === 'string' && (current[STATE_TIME]) > e.event_time) return;
-      const base = e.changed_fields !== undefined ? current : undefined;
-      const next: Record<string, unknown> = base ? { ...base } : {};
-      let any = false;
-      const fields = stateFields ?? Object.keys(e.payload);
-      for (const f of fields) {
-        if (!(f in e.payload)) continue;
-        const v = e.payload[f];
-        if (v === null || typeof v === 'number' || typeof v === 'boolean' || (typeof v === 'string' && v.length <= MAX_STATE_STRING)) {
-          next[f] = v;
-          any = true;
+      const current = map.get(ref);
+      // A late event (older than the state held) must not roll the state back: transition rules
+      // judge the next event against the newest known state.
+      if (current !== undefined && current !== NO_STATE && ((current[STATE_TIME] as string | undefined) ?? '') > e.event_time) return;
+      const prior = e.changed_fields !== undefined ? current : undefined;
+      const base = prior === undefined || prior === NO_STATE ? undefined : prior;
+      let next: Record<string, unknown> | undefined = base ? { ...base } : undefined;
+      const payload = e.payload;
+      if (stateFields) {
+        for (let i = 0; i < stateFields.length; i++) {
+          const f = stateFields[i]!;
+          if (f in payload) (next ??= {})[f] = payload[f];
+        }
+      } else {
+        for (const f in payload) {
+          const v = payload[f];
+          if (v === null || typeof v === 'number' || typeof v === 'boolean' || (typeof v === 'string' && v.length <= MAX_STATE_STRING)) (next ??= {})[f] = v;
         }
       }
-      if (any || base) {
-        next[STATE_TIME] = e.event_time;
-        states.set(stateKey, next);
-      }
+      if (next) next[STATE_TIME] = e.event_time;
+      map.set(ref, next ?? NO_STATE);
     },
     applyQuarantine(record) {
       quarantined++;
@@ -108,43 +125,43 @@ export function createLakeIndex(): LakeIndex {
     serializeCheckpoint(throughSeq) {
       const lines: string[] = [JSON.stringify({ t: 'header', version: 1, throughSeq, quarantined })];
       for (const [tenant, set] of seen) {
-        const ids = [...set];
+        const ids = [...set.keys()];
         for (let i = 0; i < ids.length; i += CHUNK) lines.push(JSON.stringify({ t: 'seen', tenant, ids: ids.slice(i, i + CHUNK) }));
       }
-      for (const [k, set] of keys) {
-        const list = [...set];
-        for (let i = 0; i < list.length; i += CHUNK) lines.push(JSON.stringify({ t: 'keys', k, keys: list.slice(i, i + CHUNK) }));
+      for (const [tenant, byEntity] of records) {
+        for (const [entity, map] of byEntity) {
+          const entries = [...map.entries()];
+          for (let i = 0; i < entries.length; i += CHUNK) lines.push(JSON.stringify({ t: 'records', tenant, entity, entries: entries.slice(i, i + CHUNK) }));
+        }
       }
-      const stateEntries = [...states];
-      for (let i = 0; i < stateEntries.length; i += CHUNK) lines.push(JSON.stringify({ t: 'state', entries: stateEntries.slice(i, i + CHUNK) }));
       const replays = [...replayed];
       for (let i = 0; i < replays.length; i += CHUNK) lines.push(JSON.stringify({ t: 'replayed', entries: replays.slice(i, i + CHUNK) }));
       lines.push(JSON.stringify({ t: 'end', lines: lines.length + 1 }));
-      return lines.join('\n') + '\n';
+      // Lines, not one string: a checkpoint of tens of millions of ids exceeds V8's string limit.
+      return lines.map((l) => l + '\n');
     },
     async loadCheckpoint(path) {
-      let text: string;
       try {
-        text = await readFile(path, 'utf8');
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 0;
-        throw error;
+        await access(path);
+      } catch {
+        return 0;
       }
-      const lines = text.split('\n').filter((l) => l.length > 0);
       let header: { throughSeq: number; quarantined: number } | undefined;
       let ended = false;
+      let count = 0;
       try {
-        for (const line of lines) {
+        // Streamed line by line: a big checkpoint is larger than one string may be.
+        for await (const line of createInterface({ input: createReadStream(path, 'utf8'), crlfDelay: Infinity })) {
+          if (line.length === 0) continue;
+          count++;
           const rec = JSON.parse(line);
           if (rec.t === 'header') header = rec;
           else if (rec.t === 'seen') for (const id of rec.ids as string[]) markSeen(rec.tenant, id);
-          else if (rec.t === 'keys') {
-            let set = keys.get(rec.k);
-            if (!set) keys.set(rec.k, (set = new Set()));
-            for (const k of rec.keys as string[]) set.add(k);
-          } else if (rec.t === 'state') for (const [k, v] of rec.entries as Array<[string, Record<string, unknown>]>) states.set(k, v);
-          else if (rec.t === 'replayed') for (const [q, s] of rec.entries as Array<[number, number]>) replayed.set(q, s);
-          else if (rec.t === 'end') ended = rec.lines === lines.length;
+          else if (rec.t === 'records') {
+            const map = recordsOf(rec.tenant, rec.entity, true)!;
+            for (const [k, v] of rec.entries as Array<[string, Record<string, unknown> | 0]>) map.set(k, v);
+          } else if (rec.t === 'replayed') for (const [q, s] of rec.entries as Array<[number, number]>) replayed.set(q, s);
+          else if (rec.t === 'end') ended = rec.lines === count;
         }
       } catch (error) {
         throw new VerityError('INTEGRITY_FAILED', `Lake index checkpoint ${path} is unreadable: ${(error as Error).message}.`, { cause: error });

@@ -2,7 +2,6 @@ import { VerityError } from '../errors.js';
 import type { Envelope } from '../envelope.js';
 import type { GateDecision } from '../ingest/gate.js';
 import type { LakeCore } from './lake-core.js';
-import { frameLine } from './log-framing.js';
 import { quarantineId, type QuarantineLogRecord, type RawLogRecord } from './log-records.js';
 import type { IngestOptions, IngestReport, IngestResult } from './types.js';
 
@@ -42,12 +41,13 @@ export function createIngest(core: LakeCore): LakeIngest {
       let accepted = 0;
       let duplicates = 0;
       let quarantined = 0;
-      let text = '';
+      const lines: string[] = [];
+      const originals = options.originals;
       let firstSeq = 0;
       let lastSeq = 0;
       const quarantine = (record: QuarantineLogRecord): IngestResult => {
         core.index.applyQuarantine(record);
-        text += frameLine(JSON.stringify(record));
+        lines.push(JSON.stringify(record));
         quarantined++;
         for (const r of record.reasons) byReason[r] = (byReason[r] ?? 0) + 1;
         return { event_id: record.event_id ?? '', status: 'quarantined', ingest_seq: record.s, reasons: record.reasons, quarantine_id: quarantineId(record.s) };
@@ -66,7 +66,11 @@ export function createIngest(core: LakeCore): LakeIngest {
         if (decision.status === 'accepted') {
           const record: RawLogRecord = { k: 'r', s: seq, t: time, v: decision.schemaVersion, e: decision.envelope };
           core.index.applyRaw(record, decision.stateFields);
-          text += frameLine(JSON.stringify(record));
+          const original = decision.canonical ? originals?.[i] : undefined;
+          // An envelope already in normal form is stored with its original text: no second JSON.stringify.
+          if (original !== undefined && original.indexOf('\n') < 0)
+            lines.push(`{"k":"r","s":${seq},"t":"${time}","v":${decision.schemaVersion === null ? 'null' : JSON.stringify(decision.schemaVersion)},"e":${original}}`);
+          else lines.push(JSON.stringify(record));
           accepted++;
           results[i] = { event_id: decision.envelope.event_id, status: 'accepted', ingest_seq: seq };
         } else {
@@ -112,7 +116,7 @@ export function createIngest(core: LakeCore): LakeIngest {
         results[envelopes.length + j] = result;
       }
       // Even an all-duplicate call waits for the batch in flight: a duplicate is acknowledged only once its original is durable.
-      await core.appendDurably(text, firstSeq, lastSeq);
+      await core.appendDurably(lines, firstSeq, lastSeq);
       const report: IngestReport = {
         accepted,
         duplicates,

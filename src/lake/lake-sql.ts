@@ -1,9 +1,9 @@
 /**
  * The SQL that turns append-log segments and Parquet files into the `raw_events` and
- * `quarantine_events` relations. Segments are read by DuckDB itself (`read_text`, split on
- * newlines, the JSON after the 9-character checksum prefix) so neither queries nor compaction
- * parse events in JavaScript. Only records with `lower < ingest_seq <= upper` are taken: below
- * is already in Parquet, above is not yet durable (a line being written fails `try_cast`).
+ * `quarantine_events` relations. Segments are NDJSON (see log-framing.ts) read by DuckDB's own
+ * `read_json` with a fixed schema, so neither queries nor compaction parse events in
+ * JavaScript. Only records with `lower < ingest_seq <= upper` are taken: below is already in
+ * Parquet, above is not yet durable.
  */
 
 /** The raw zone columns, in Parquet order. */
@@ -24,39 +24,40 @@ export function sqlString(value: string): string {
 
 const list = (paths: readonly string[]) => `[${paths.map(sqlString).join(', ')}]`;
 
-const jsonOrNull = (path: string) => `CASE WHEN json_type(j, '${path}') IS NULL OR json_type(j, '${path}') = 'NULL' THEN NULL ELSE CAST(json_extract(j, '${path}') AS VARCHAR) END`;
+/** The record types of a log line, for DuckDB's NDJSON reader (payloads stay JSON text). */
+const LOG_COLUMNS = `{c: 'VARCHAR', r: 'STRUCT(k VARCHAR, s BIGINT, t VARCHAR, v VARCHAR, q VARCHAR, e STRUCT(event_id VARCHAR, tenant_id VARCHAR, entity VARCHAR, entity_key JSON, op VARCHAR, merged_into JSON, event_time VARCHAR, source STRUCT(system VARCHAR, connector VARCHAR, position VARCHAR), payload JSON, changed_fields VARCHAR[], consent VARCHAR[]), tenant_id VARCHAR, entity VARCHAR, event_id VARCHAR, reasons VARCHAR[], violations JSON, src VARCHAR, raw VARCHAR, u BOOLEAN)'}`;
 
 const RAW_SELECT = `
-  json_extract_string(j, '$.e.event_id') AS event_id,
-  json_extract_string(j, '$.e.tenant_id') AS tenant_id,
-  json_extract_string(j, '$.e.entity') AS entity,
-  CAST(json_extract(j, '$.e.entity_key') AS VARCHAR) AS entity_key,
-  json_extract_string(j, '$.e.op') AS op,
-  ${jsonOrNull('$.e.merged_into')} AS merged_into,
-  TRY_CAST(json_extract_string(j, '$.e.event_time') AS TIMESTAMPTZ) AS event_time,
-  CAST(json_extract_string(j, '$.t') AS TIMESTAMPTZ) AS ingest_time,
-  CAST(json_extract_string(j, '$.s') AS BIGINT) AS ingest_seq,
-  json_extract_string(j, '$.e.source.system') AS source_system,
-  json_extract_string(j, '$.e.source.connector') AS source_connector,
-  json_extract_string(j, '$.e.source.position') AS source_position,
-  json_extract_string(j, '$.v') AS schema_version,
-  CAST(json_extract(j, '$.e.payload') AS VARCHAR) AS payload,
-  from_json(json_extract(j, '$.e.changed_fields'), '["VARCHAR"]') AS changed_fields,
-  from_json(json_extract(j, '$.e.consent'), '["VARCHAR"]') AS consent`;
+  r.e.event_id AS event_id,
+  r.e.tenant_id AS tenant_id,
+  r.e.entity AS entity,
+  CAST(r.e.entity_key AS VARCHAR) AS entity_key,
+  r.e.op AS op,
+  CASE WHEN r.e.merged_into IS NULL OR json_type(r.e.merged_into) = 'NULL' THEN NULL ELSE CAST(r.e.merged_into AS VARCHAR) END AS merged_into,
+  TRY_CAST(r.e.event_time AS TIMESTAMPTZ) AS event_time,
+  CAST(r.t AS TIMESTAMPTZ) AS ingest_time,
+  r.s AS ingest_seq,
+  r.e.source.system AS source_system,
+  r.e.source.connector AS source_connector,
+  r.e.source.position AS source_position,
+  r.v AS schema_version,
+  CAST(r.e.payload AS VARCHAR) AS payload,
+  r.e.changed_fields AS changed_fields,
+  r.e.consent AS consent`;
 
 const QUARANTINE_SELECT = `
-  'q' || (json_extract_string(j, '$.s')) AS quarantine_id,
-  CAST(json_extract_string(j, '$.s') AS BIGINT) AS ingest_seq,
-  CAST(json_extract_string(j, '$.t') AS TIMESTAMPTZ) AS ingest_time,
-  json_extract_string(j, '$.tenant_id') AS tenant_id,
-  json_extract_string(j, '$.entity') AS entity,
-  json_extract_string(j, '$.event_id') AS event_id,
-  json_extract_string(j, '$.src') AS source,
-  from_json(json_extract(j, '$.reasons'), '["VARCHAR"]') AS reasons,
-  CAST(json_extract(j, '$.violations') AS VARCHAR) AS violations,
-  json_extract_string(j, '$.v') AS contract_version,
-  json_extract_string(j, '$.raw') AS raw,
-  coalesce(CAST(json_extract_string(j, '$.u') AS BOOLEAN), false) AS undecodable`;
+  'q' || CAST(r.s AS VARCHAR) AS quarantine_id,
+  r.s AS ingest_seq,
+  CAST(r.t AS TIMESTAMPTZ) AS ingest_time,
+  r.tenant_id AS tenant_id,
+  r.entity AS entity,
+  r.event_id AS event_id,
+  r.src AS source,
+  r.reasons AS reasons,
+  CAST(r.violations AS VARCHAR) AS violations,
+  r.v AS contract_version,
+  r.raw AS raw,
+  coalesce(r.u, false) AS undecodable`;
 
 const RAW_EMPTY = `SELECT NULL::VARCHAR AS event_id, NULL::VARCHAR AS tenant_id, NULL::VARCHAR AS entity, NULL::VARCHAR AS entity_key, NULL::VARCHAR AS op,
   NULL::VARCHAR AS merged_into, NULL::TIMESTAMPTZ AS event_time, NULL::TIMESTAMPTZ AS ingest_time, NULL::BIGINT AS ingest_seq, NULL::VARCHAR AS source_system,
@@ -68,9 +69,9 @@ const QUARANTINE_EMPTY = `SELECT NULL::VARCHAR AS quarantine_id, NULL::BIGINT AS
   NULL::VARCHAR AS contract_version, NULL::VARCHAR AS raw, NULL::BOOLEAN AS undecodable WHERE false`;
 
 function logRecords(segments: readonly string[], kind: 'r' | 'q', lower: number, upper: number): string {
-  return `(WITH lines AS (SELECT unnest(string_split(content, chr(10))) AS line FROM read_text(${list(segments)})),
-    recs AS (SELECT try_cast(substr(line, 10) AS JSON) AS j FROM lines WHERE length(line) > 9)
-    SELECT * FROM recs WHERE j IS NOT NULL AND json_extract_string(j, '$.k') = '${kind}' AND CAST(json_extract_string(j, '$.s') AS BIGINT) > ${lower} AND CAST(json_extract_string(j, '$.s') AS BIGINT) <= ${upper})`;
+  // ignore_errors skips a torn line still being written; the seq bounds skip what is not durable or already in Parquet.
+  return `(SELECT r FROM read_json(${list(segments)}, format = 'newline_delimited', ignore_errors = true, maximum_object_size = 1073741824, columns = ${LOG_COLUMNS})
+    WHERE r.k = '${kind}' AND r.s > ${lower} AND r.s <= ${upper})`;
 }
 
 /** Raw-zone rows of the log segments with `lower < ingest_seq <= upper`. */

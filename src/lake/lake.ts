@@ -2,7 +2,7 @@ import { mkdir, open, readFile, readdir, rm } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { VerityError, toVerityError } from '../errors.js';
 import type { Envelope } from '../envelope.js';
-import { createGate } from '../ingest/gate.js';
+import { createGate, stateFieldsOf } from '../ingest/gate.js';
 import { openAppendLog, type AppendLog } from './append-log.js';
 import { readCatalog } from './catalog.js';
 import { createDuckEngine } from './duckdb-engine.js';
@@ -65,7 +65,10 @@ export async function openLake(options: LakeOptions): Promise<Lake> {
     const stateFieldsFor = (entity: string, tenant: string) => {
       if (!options.contracts) return undefined;
       const k = tenant + '\u0000' + entity;
-      if (!stateFieldsCache.has(k)) stateFieldsCache.set(k, (options.contracts.validatorFor(entity, tenant) as { stateFields?: readonly string[] } | undefined)?.stateFields);
+      if (!stateFieldsCache.has(k)) {
+        const validator = options.contracts.validatorFor(entity, tenant);
+        stateFieldsCache.set(k, validator ? stateFieldsOf(validator) : undefined);
+      }
       return stateFieldsCache.get(k);
     };
     let maxSeen = 0;
@@ -116,8 +119,8 @@ export async function openLake(options: LakeOptions): Promise<Lake> {
         if (readOnly) throw new VerityError('CONFLICT', `Lake ${dir} is open read-only; cannot ${what}.`);
       },
       stateFieldsFor,
-      async appendDurably(text, firstSeq, lastSeq) {
-        await log.append(text, firstSeq, lastSeq);
+      async appendDurably(lines, firstSeq, lastSeq) {
+        await log.append(lines, firstSeq, lastSeq);
         if (lastSeq > core.durableSeq) core.durableSeq = lastSeq;
       },
       async quiesce() {
@@ -126,7 +129,7 @@ export async function openLake(options: LakeOptions): Promise<Lake> {
         while (core.paused) await core.paused;
         core.paused = gate;
         try {
-          await log.append('', 0, 0);
+          await log.append([], 0, 0);
         } catch (error) {
           core.paused = undefined;
           release();

@@ -3,7 +3,6 @@ import { VerityError } from '../errors.js';
 import type { LakeCore } from './lake-core.js';
 import type { LakeIngest } from './lake-ingest.js';
 import type { LakeQuery } from './lake-query.js';
-import { frameLine } from './log-framing.js';
 import { parseQuarantineId, quarantineId, type RawLogRecord } from './log-records.js';
 import { sqlString } from './lake-sql.js';
 import type { QuarantineDetail, QuarantineEntry, QuarantineFilter, QuarantineZone, ReplayReport } from './types.js';
@@ -67,6 +66,11 @@ export function createQuarantineZone(core: LakeCore, _ingest: LakeIngest, query:
     },
     async replay(filter = {}, options = {}) {
       core.assertWritable('replay quarantine');
+      if (!core.contracts && options.withoutContracts !== true)
+        throw new VerityError(
+          'INVALID_ARGUMENT',
+          'Quarantine replay needs contracts to re-validate against: open the lake with a ContractResolver (the CLI uses the project\'s contracts/). Pass withoutContracts: true to re-check envelopes only.',
+        );
       const runJob = { job: 'quarantine.replay', inputs: [{ namespace: 'verity', name: 'lake/quarantine' }], outputs: [{ namespace: 'verity', name: 'lake/raw' }] };
       const runId = core.lineage ? await core.lineage.start(runJob) : undefined;
       const report: ReplayReport = { examined: 0, replayed: 0, stillQuarantined: 0, byReason: {}, skipped: 0, validated: core.gate.validating, results: [] };
@@ -80,7 +84,7 @@ export function createQuarantineZone(core: LakeCore, _ingest: LakeIngest, query:
           core.assertWritable('replay quarantine');
           // Synchronous from here to the append: the check-and-mark of each entry cannot interleave.
           const time = core.clock().toISOString();
-          let text = '';
+          const lines: string[] = [];
           let first = 0;
           let last = 0;
           for (const row of chunk) {
@@ -106,7 +110,7 @@ export function createQuarantineZone(core: LakeCore, _ingest: LakeIngest, query:
               last = seq;
               const record: RawLogRecord = { k: 'r', s: seq, t: time, v: decision.schemaVersion, e: decision.envelope, q: qid };
               core.index.applyRaw(record, decision.stateFields);
-              text += frameLine(JSON.stringify(record));
+              lines.push(JSON.stringify(record));
               report.replayed++;
               report.results.push({ quarantine_id: qid, status: 'replayed', ingest_seq: seq });
             } else {
@@ -116,7 +120,7 @@ export function createQuarantineZone(core: LakeCore, _ingest: LakeIngest, query:
               report.results.push({ quarantine_id: qid, status: 'quarantined', reasons });
             }
           }
-          await core.appendDurably(text, first, last);
+          await core.appendDurably(lines, first, last);
           options.onProgress?.(Math.min(i + REPLAY_CHUNK, pending.length), pending.length);
         }
         if (core.audit && report.examined > 0) {

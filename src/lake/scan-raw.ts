@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import type { Envelope, EnvelopeOp } from '../envelope.js';
 import { releaseRemovals } from './compaction.js';
 import type { LakeCore } from './lake-core.js';
-import { unframeLine } from './log-framing.js';
+import { unframeBytes } from './log-framing.js';
 import { envelopeOfRecord, type LogRecord } from './log-records.js';
 import { sqlString } from './lake-sql.js';
 import type { ScanOptions } from './types.js';
@@ -62,7 +62,7 @@ export async function* scanRaw(core: LakeCore, options: ScanOptions): AsyncGener
       while (start < buffer.length) {
         let nl = buffer.indexOf(10, start);
         if (nl < 0) nl = buffer.length;
-        const json = unframeLine(buffer.toString('utf8', start, nl));
+        const json = unframeBytes(buffer, start, nl);
         start = nl + 1;
         if (json === undefined) continue;
         const record = JSON.parse(json) as LogRecord;

@@ -34,7 +34,11 @@ export interface IngestOptions {
   source?: string;
   /** The tenant of the rejected items (they carry none); default `unknown`. */
   tenant_id?: string;
-  /** The text of each envelope as received (same order as `envelopes`): kept as quarantine's original bytes. */
+  /**
+   * The exact JSON text each envelope was parsed from (same order as `envelopes`; undefined where
+   * unknown). Kept as a quarantined event's original bytes; for an accepted envelope already in
+   * normal form, stored as is (saves a JSON.stringify). Must be the text the envelope came from.
+   */
   originals?: ReadonlyArray<string | undefined>;
 }
 
@@ -129,6 +133,11 @@ export interface ReplayReport {
 export interface ReplayOptions {
   /** Called after each durable chunk with entries done so far and the total pending. */
   onProgress?: (done: number, total: number) => void;
+  /**
+   * Replay even though the lake has no contract resolver: only envelopes are re-checked, so every
+   * well-formed entry moves to the raw zone. Without this flag such a replay is refused.
+   */
+  withoutContracts?: boolean;
 }
 
 /** The quarantine zone of a lake. */
@@ -165,6 +174,8 @@ export interface CompactionReport {
   files: CatalogFile[];
   /** Every `ingest_seq` up to this one is now in Parquet. */
   compactedThrough: number;
+  /** Milliseconds per phase (read_log, write_parquet, fsync_hash_move, catalog, checkpoint, remove_segments). */
+  timings?: Record<string, number>;
 }
 
 /** Counts of one zone/tenant/entity. */

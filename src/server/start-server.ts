@@ -5,9 +5,10 @@ import { projectPath, resolveSecret } from '../config/config.js';
 import type { ContractResolver } from '../contracts/types.js';
 import type { Source } from '../ingest/source.js';
 import { openLake } from '../lake/lake.js';
+import { openProjectLake } from '../project/project-lake.js';
 import type { Lake } from '../lake/types.js';
 import { createServer, type VerityServer } from './create-server.js';
-import type { RoutePlugin } from './server-context.js';
+import type { RoutePlugin, ServerLake } from './server-context.js';
 import { createServerSources } from './server-sources.js';
 
 /** Options of {@link startServer}. */
@@ -20,7 +21,7 @@ export interface StartServerOptions {
   host?: string;
   /** Scale-out: a NATS URL (`nats://…`); overrides `bus` in the config. */
   busUrl?: string;
-  /** Validates payloads in the lake's gate (embedded mode). */
+  /** Validates payloads in the lake's gate (embedded mode); default the project's `contracts.dir`. */
   contracts?: ContractResolver;
   /** Source adapters (default: every webhook source and native envelopes, with the config's secrets). */
   sources?: readonly Source[];
@@ -32,6 +33,8 @@ export interface StartServerOptions {
   logger?: boolean | { level: string };
   /** The clock (signature freshness); default the wall clock. */
   now?: () => Date;
+  /** Wraps the opened lake before the server ingests into it (e.g. `withMaterialization` for fresh online features). */
+  wrapLake?: (lake: Lake) => ServerLake;
 }
 
 /** A started server: its URL, and what it opened. `close()` drains and closes everything. */
@@ -67,9 +70,10 @@ export async function startServer(options: StartServerOptions): Promise<StartedS
   let lake: Lake | undefined;
   try {
     if (bus) await bus.maxMessageBytes(); // connect now: a wrong URL fails at start, not at the first request
-    else lake = await openLake({ dir: projectPath(options.config, config.lake.dir), actor: 'verity serve', ...(options.contracts ? { contracts: options.contracts } : {}) });
+    else if (options.contracts) lake = await openLake({ dir: projectPath(options.config, config.lake.dir), actor: 'verity serve', contracts: options.contracts });
+    else lake = (await openProjectLake(options.config, { actor: 'verity serve' })).lake;
     const server = createServer({
-      ...(lake ? { lake } : {}),
+      ...(lake ? { lake: options.wrapLake ? options.wrapLake(lake) : lake } : {}),
       ...(bus ? { bus } : {}),
       sources: options.sources ?? createServerSources(),
       tenantDefault: config.tenant,

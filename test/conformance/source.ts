@@ -185,6 +185,36 @@ export function describeSourceConformance(config: SourceConformanceConfig): void
       expectThrowsCode(() => s.decode(withBody(config.samples[0]!.delivery, Buffer.alloc(20 * 1024 * 1024, 0x20)), context), ['PAYLOAD_TOO_LARGE']);
     });
 
+    it('never crashes on 300 seeded mutations of its samples (truncations, byte flips, splices)', () => {
+      let seed = 0x9e3779b9;
+      const rand = (n: number) => {
+        seed = (Math.imul(seed ^ (seed >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0;
+        return seed % n;
+      };
+      const s = config.create();
+      const noise = [0x00, 0x22, 0x5b, 0x5d, 0x7b, 0x7d, 0x2c, 0x3a, 0x0a, 0xff, 0xc3, 0x5c];
+      for (let i = 0; i < 300; i++) {
+        const sample = config.samples[i % config.samples.length]!;
+        const body = Buffer.from(sample.delivery.body);
+        let mutated: Buffer;
+        switch (i % 3) {
+          case 0:
+            mutated = body.subarray(0, rand(body.length + 1));
+            break;
+          case 1:
+            mutated = Buffer.from(body);
+            for (let k = 0; k <= rand(4); k++) mutated[rand(mutated.length)] = noise[rand(noise.length)]!;
+            break;
+          default: {
+            const at = rand(body.length + 1);
+            mutated = Buffer.concat([body.subarray(0, at), body.subarray(rand(body.length + 1))]);
+          }
+        }
+        const r = neverCrashes(() => s.decode(withBody(sample.delivery, mutated), context));
+        if (r) for (const e of r.envelopes) expectValidEnvelope(e, context.tenant_id);
+      }
+    });
+
     if (config.sign) {
       const sign = config.sign;
       const secret = context.secret ?? 'conformance-secret';

@@ -2,7 +2,7 @@ import { appendFileSync, readFileSync, readdirSync, statSync, writeFileSync } fr
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openAppendLog } from '../../src/lake/append-log.js';
-import { frameLine, unframeLine } from '../../src/lake/log-framing.js';
+import { frameBatch, frameLine, unframeLine } from '../../src/lake/log-framing.js';
 import { openLake } from '../../src/lake/lake.js';
 import { cleanup, lead, tempDir } from './helpers.js';
 
@@ -11,6 +11,11 @@ afterEach(cleanup);
 const segmentsOf = (dir: string) => readdirSync(join(dir, 'log')).filter((n) => n.endsWith('.log')).sort().map((n) => join(dir, 'log', n));
 
 describe('log framing', () => {
+  it('frames a batch in place with the same checksums as one line at a time', () => {
+    const lines = ['{"a":1}', '{"b":"ü"}', '{"c":[1,2]}'];
+    expect(frameBatch([lines.slice(0, 2), [], lines.slice(2)]).toString('utf8')).toBe(lines.map(frameLine).join(''));
+  });
+
   it('round-trips a record and rejects a flipped byte or a missing checksum', () => {
     const line = frameLine('{"a":"é"}');
     expect(line.endsWith('\n')).toBe(true);
@@ -25,9 +30,9 @@ describe('append log', () => {
     const dir = tempDir();
     const writes: number[] = [];
     const log = await openAppendLog({ dir, maxSegmentBytes: 1 << 20, readOnly: false, onRecord: () => 0, beforeWrite: async (max) => void writes.push(max) });
-    await Promise.all(Array.from({ length: 50 }, (_, i) => log.append(frameLine(`{"s":${i + 1}}`), i + 1, i + 1)));
+    await Promise.all(Array.from({ length: 50 }, (_, i) => log.append([`{"s":${i + 1}}`], i + 1, i + 1)));
     expect(writes).toEqual([50]);
-    await Promise.all([log.append(frameLine('{"s":51}'), 51, 51), log.append(frameLine('{"s":52}'), 52, 52)]);
+    await Promise.all([log.append(['{"s":51}'], 51, 51), log.append(['{"s":52}'], 52, 52)]);
     expect(writes).toEqual([50, 52]);
     expect(log.segments()[0]).toMatchObject({ minSeq: 1, maxSeq: 52 });
     await log.close();
@@ -36,8 +41,8 @@ describe('append log', () => {
   it('rolls over to a new segment past the size limit', async () => {
     const dir = tempDir();
     const log = await openAppendLog({ dir, maxSegmentBytes: 100, readOnly: false, onRecord: () => 0 });
-    for (let i = 1; i <= 5; i++) await log.append(frameLine(JSON.stringify({ s: i, pad: 'x'.repeat(80) })), i, i);
-    await log.append('', 0, 0); // a barrier: the rollover after the last write is done
+    for (let i = 1; i <= 5; i++) await log.append([JSON.stringify({ s: i, pad: 'x'.repeat(80) })], i, i);
+    await log.append([], 0, 0); // a barrier: the rollover after the last write is done
     expect(log.segments().length).toBe(6);
     expect(log.segments().slice(0, 5).map((s) => s.maxSeq)).toEqual([1, 2, 3, 4, 5]);
     await log.close();

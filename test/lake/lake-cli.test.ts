@@ -80,13 +80,16 @@ describe('verity lake and quarantine commands', () => {
     expect(await runCli(['-c', config, 'quarantine', 'show', 'q999'], missing.io)).toBe(66);
   });
 
-  it('replays without contracts: envelopes that are well-formed move to the raw zone', async () => {
+  it('refuses to replay without contracts unless told to re-check envelopes only', async () => {
     const { config } = await project();
+    const refused = capture();
+    expect(await runCli(['-c', config, 'quarantine', 'replay'], refused.io)).toBe(2);
+    expect(refused.err()).toMatch(/needs contracts/);
     const r = capture();
-    expect(await runCli(['-c', config, 'quarantine', 'replay', '--entity', 'lead', '--json'], r.io)).toBe(0);
+    expect(await runCli(['-c', config, 'quarantine', 'replay', '--entity', 'lead', '--without-contracts', '--json'], r.io)).toBe(0);
     expect(JSON.parse(r.out())).toMatchObject({ examined: 2, replayed: 2, validated: false });
     const again = capture();
-    expect(await runCli(['-c', config, 'quarantine', 'replay', '--json'], again.io)).toBe(0);
+    expect(await runCli(['-c', config, 'quarantine', 'replay', '--without-contracts', '--json'], again.io)).toBe(0);
     expect(JSON.parse(again.out())).toMatchObject({ examined: 0, replayed: 0 });
     const q = capture();
     expect(await runCli(['-c', config, 'lake', 'query', 'SELECT count(*) AS n FROM raw_events', '--json'], q.io)).toBe(0);

@@ -39,10 +39,11 @@ describe('quarantine', () => {
     await lake.compact();
     await lake.close();
     lake = await openLake({ dir });
-    expect((await lake.quarantine.replay({ entity: 'lead' })).replayed).toBe(2);
+    await expect(lake.quarantine.replay()).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    expect((await lake.quarantine.replay({ entity: 'lead' }, { withoutContracts: true })).replayed).toBe(2);
     await lake.compact();
     await lake.close();
-    lake = await openLake({ dir });
+    lake = await openLake({ dir, contracts: testResolver() });
     expect((await lake.quarantine.replay()).examined).toBe(0);
     expect(await lake.query('SELECT count(*) AS n FROM raw_events')).toEqual([{ n: 2 }]);
     expect(await lake.query('SELECT count(*) AS n FROM quarantine_events WHERE replayed_seq IS NOT NULL')).toEqual([{ n: 2 }]);
@@ -61,7 +62,7 @@ describe('quarantine', () => {
   });
 
   it('skips undecodable entries on replay and shows their raw text', async () => {
-    const lake = await openLake({ dir: tempDir() });
+    const lake = await openLake({ dir: tempDir(), contracts: testResolver() });
     const r = await lake.ingest([], { rejected: [{ index: 3, raw: '{"bad json', code: 'MALFORMED_JSON', message: 'Unexpected end' }], tenant_id: 't09', source: 'ndjson' });
     expect(r.results[0]).toMatchObject({ event_id: 'rejected:3', status: 'quarantined', reasons: ['undecodable:MALFORMED_JSON'] });
     const shown = await lake.quarantine.show(r.results[0]!.quarantine_id!);

@@ -91,6 +91,20 @@ describe('fuzzed bodies get a clear 4xx and leave the lake untouched', () => {
     await expectRefused({ url: '/v1/webhooks/salesforce', payload: body, headers: { 'content-type': 'application/json' } }, 413, 'PAYLOAD_TOO_LARGE');
   });
 
+  it('refuses a 10 MB string with 422 when the body limit lets it through, naming the item limit', async () => {
+    const roomy = createServer({ lake, sources: createServerSources(), tenantDefault: 't01', bodyLimitBytes: 16 * 1024 * 1024, closeResources: false, now: () => NOW });
+    try {
+      const before = await lake.stats();
+      const body = JSON.stringify({ before: null, after: { lead_id: 'lead_1', notes: 'x'.repeat(10 * 1024 * 1024) }, source: { name: 'crm', lsn: 1, schema: 'public', table: 'leads' }, op: 'c', ts_ms: NOW.getTime() });
+      const res = await roomy.app.inject({ method: 'POST', url: '/v1/webhooks/debezium', payload: body, headers: { 'content-type': 'application/json' } });
+      expect(res.statusCode).toBe(422);
+      expect(res.json().error).toMatchObject({ code: 'UNPROCESSABLE', details: [{ code: 'VALUE_TOO_LARGE' }] });
+      expect((await lake.stats()).totals).toEqual(before.totals);
+    } finally {
+      await roomy.close();
+    }
+  });
+
   it('refuses invalid UTF-8 with 400 MALFORMED_INPUT', async () => {
     const body = Buffer.concat([Buffer.from('[{"eventId":1,"propertyValue":"'), Buffer.from([0xc3, 0x28, 0xff, 0xfe]), Buffer.from('"}]')]);
     await expectRefused({ url: '/v1/webhooks/hubspot', payload: body, headers: hubspotHeaders(body) }, 400, 'MALFORMED_INPUT');

@@ -10,6 +10,11 @@ import { registerIngest } from './ingest.js';
 import { registerLakeWriter } from './lake-writer.js';
 import { registerContract } from './contract.js';
 import { registerSchema } from './schema.js';
+import { registerFeatures } from './features.js';
+import { registerKeys } from './keys.js';
+import { registerAudit } from './audit.js';
+import { registerSnapshot } from './snapshot.js';
+import { registerLineage } from './lineage.js';
 
 /** Registers a command (or group of commands) on the program. */
 export type RegisterCommand = (program: Command, context: () => CliContext) => void;
@@ -26,4 +31,9 @@ export const COMMANDS: RegisterCommand[] = [
   registerQuarantine,
   registerContract,
   registerSchema,
+  registerFeatures,
+  registerKeys,
+  registerAudit,
+  registerSnapshot,
+  registerLineage,
 ];

@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
-import { projectPath, resolveSecret } from '../../config/config.js';
+import { resolveSecret } from '../../config/config.js';
 import { VerityError } from '../../errors.js';
 import { ingestFiles, type IngestFilesReport } from '../../ingest/ingest-files.js';
-import { openLake } from '../../lake/lake.js';
+import { openProjectLake } from '../../project/project-lake.js';
 import { SOURCE_NAMES, createSource, isSourceName } from '../../ingest/sources/source-registry.js';
 import { TENANT_PATTERN } from '../../server/tenant.js';
 import type { CliContext } from '../context.js';
@@ -39,7 +39,7 @@ export function registerIngest(program: Command, context: () => CliContext): voi
       if (opts.entity) sourceOptions.entity = opts.entity;
       const source = createSource(name as string, sourceOptions);
       const secret = resolveSecret(config.secrets[source.name as keyof typeof config.secrets]);
-      const lake = await openLake({ dir: projectPath(loaded, config.lake.dir), actor: 'verity ingest' });
+      const { lake } = await openProjectLake(loaded, { actor: 'verity ingest' });
       let bar: ReturnType<CliContext['progress']> | undefined;
       try {
         const report = await ingestFiles({

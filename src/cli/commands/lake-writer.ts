@@ -1,9 +1,8 @@
 import type { Command } from 'commander';
 import { createLakeWriter } from '../../bus/lake-writer.js';
 import { createNatsBus } from '../../bus/nats-bus.js';
-import { projectPath } from '../../config/config.js';
 import { VerityError } from '../../errors.js';
-import { openLake } from '../../lake/lake.js';
+import { openProjectLake } from '../../project/project-lake.js';
 import type { CliContext } from '../context.js';
 
 /** `verity lake-writer --bus nats://…`: consumes the ingest stream into the lake. */
@@ -26,7 +25,7 @@ export function registerLakeWriter(program: Command, context: () => CliContext):
       if (!Number.isInteger(opts.batch) || opts.batch < 1) throw new VerityError('INVALID_ARGUMENT', `--batch must be a positive integer, got ${opts.batch}.`);
       const stream = opts.stream ?? (config.bus.type === 'nats' ? config.bus.stream : undefined);
       const bus = createNatsBus({ url, ...(stream ? { stream } : {}), name: 'verity-lake-writer' });
-      const lake = await openLake({ dir: projectPath(loaded, config.lake.dir), actor: 'verity lake-writer' });
+      const { lake } = await openProjectLake(loaded, { actor: 'verity lake-writer' });
       if (!Number.isInteger(opts.ackWait) || opts.ackWait < 1000) throw new VerityError('INVALID_ARGUMENT', `--ack-wait must be an integer of at least 1000 ms, got ${opts.ackWait}.`);
       const writer = createLakeWriter({ bus, lake, durable: opts.durable, batchSize: opts.batch, ackWaitMs: opts.ackWait });
       const stop = () => writer.stop();

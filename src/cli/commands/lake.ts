@@ -1,32 +1,15 @@
 import type { Command } from 'commander';
-import type { ContractResolver } from '../../contracts/types.js';
-import { projectPath, type LoadedConfig } from '../../config/config.js';
-import { openLake } from '../../lake/lake.js';
+import { openProjectLake } from '../../project/project-lake.js';
 import type { CompactionReport, Lake, LakeStats } from '../../lake/types.js';
 import type { CliContext } from '../context.js';
 
 /**
- * The contract resolver the CLI's lake commands validate with. Until the contracts module is
- * wired in, there is none (replay then re-checks envelopes only, and reports `validated: false`).
+ * Runs `fn` on the project's lake and closes it. The lake is opened through
+ * {@link openProjectLake}, so the project's contracts validate (and re-validate on replay);
+ * commands that only read open it read-only, so they work beside `verity serve`.
  */
-export function projectContracts(_loaded: LoadedConfig): ContractResolver | undefined {
-  return undefined;
-}
-
-/** Opens the project's lake (read-only for commands that only read, so they work beside `verity serve`). */
-export async function openProjectLake(context: CliContext, options: { readOnly: boolean; contracts?: ContractResolver | undefined }): Promise<Lake> {
-  const loaded = context.config();
-  return openLake({
-    dir: projectPath(loaded, loaded.config.lake.dir),
-    readOnly: options.readOnly,
-    actor: 'verity-cli',
-    ...(options.contracts ? { contracts: options.contracts } : {}),
-  });
-}
-
-/** Runs `fn` on an open lake and closes it. */
-export async function withLake<T>(context: CliContext, options: { readOnly: boolean; contracts?: ContractResolver | undefined }, fn: (lake: Lake) => Promise<T>): Promise<T> {
-  const lake = await openProjectLake(context, options);
+export async function withLake<T>(context: CliContext, options: { readOnly: boolean }, fn: (lake: Lake) => Promise<T>): Promise<T> {
+  const { lake } = await openProjectLake(context.config(), { actor: 'verity-cli', readOnly: options.readOnly });
   try {
     return await fn(lake);
   } finally {

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { QuarantineDetail, QuarantineEntry, ReplayReport } from '../../lake/types.js';
 import type { CliContext } from '../context.js';
-import { projectContracts, renderTable, withLake } from './lake.js';
+import { renderTable, withLake } from './lake.js';
 
 function renderList(entries: QuarantineEntry[]): string {
   return renderTable(
@@ -69,16 +69,17 @@ export function registerQuarantine(program: Command, context: () => CliContext):
     .option('--entity <entity>', 'only this entity')
     .option('--tenant <tenant>', 'only this tenant')
     .option('--reason <reason>', 'only entries with this reason code')
+    .option('--without-contracts', 're-check envelopes only (no contract validation): every well-formed entry moves to the raw zone')
     .option('--json', 'print machine-readable JSON')
-    .action(async (opts: { entity?: string; tenant?: string; reason?: string; json?: boolean }) => {
+    .action(async (opts: { entity?: string; tenant?: string; reason?: string; withoutContracts?: boolean; json?: boolean }) => {
       const ctx = context();
       if (opts.json) ctx.options.json = true;
-      const report = await withLake(ctx, { readOnly: false, contracts: projectContracts(ctx.config()) }, (l) =>
+      const report = await withLake(ctx, { readOnly: false }, (l) =>
         l.quarantine.replay({
           ...(opts.entity ? { entity: opts.entity } : {}),
           ...(opts.tenant ? { tenant_id: opts.tenant } : {}),
           ...(opts.reason ? { reason: opts.reason } : {}),
-        }),
+        }, { withoutContracts: opts.withoutContracts === true }),
       );
       ctx.print(report, renderReplay);
     });

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { VerityError } from '../../errors.js';
+import { createFeatureServing } from '../../server/feature-serving.js';
 import { startServer } from '../../server/start-server.js';
 import type { CliContext } from '../context.js';
 
@@ -34,8 +35,11 @@ export function registerServe(program: Command, context: () => CliContext): void
     .option('--log <level>', 'pino log level (info, warn, error, silent)', 'info')
     .action(async (opts: { port?: number; host?: string; bus?: string; publicUrl?: string; log: string }) => {
       const ctx = context();
+      // Feature views in the project: serve lookups and keep the online store fresh from ingest.
+      const features = opts.bus ? undefined : await createFeatureServing(ctx.config(), { onError: (e) => ctx.info(`features: online update failed: ${(e as Error).message}`) });
       const started = await startServer({
         config: ctx.config(),
+        ...(features ? { plugins: features.plugins, wrapLake: features.wrapLake } : {}),
         ...(opts.port === undefined ? {} : { port: opts.port }),
         ...(opts.host ? { host: opts.host } : {}),
         ...(opts.bus ? { busUrl: opts.bus } : {}),
@@ -44,8 +48,10 @@ export function registerServe(program: Command, context: () => CliContext): void
       });
       const mode = started.bus ? `bus ${opts.bus ?? 'nats'}` : `lake ${started.lake?.dir ?? ''}`;
       ctx.print({ url: started.url, mode: started.bus ? 'bus' : 'lake' }, () => `Verity listening on ${started.url} (${mode})`);
+      if (!started.server.context.secrets.hubspot) ctx.info('warning: no HubSpot secret is configured (secrets.hubspot): HubSpot webhooks are accepted unsigned.');
       const signal = await waitForShutdownSignal();
       ctx.info(`${signal}: draining in-flight batches and closing…`);
       await started.close();
+      await features?.close();
     });
 }

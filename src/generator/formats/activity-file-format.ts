@@ -53,7 +53,7 @@ export class ActivityFileFormat {
           payload: row,
         },
       ],
-      records: [{ entity: 'activity', record: { ...row, _event_id: '', _op: 'upsert' } }],
+      records: [{ entity: 'activity', record: { ...row, _event_id: '', _op: 'upsert' }, base: row }],
       defects: change.defect ? [groundTruth(this.tenant_id, 'activity', '', change.defect)] : [],
       reorderable: true,
     };

@@ -73,7 +73,7 @@ export class DebeziumFormat {
       op: op === 'd' ? 'delete' : op === 'r' ? 'snapshot' : 'upsert',
       event_time: isoTime(change.time),
       source: { system: 'debezium', connector: DEBEZIUM_SERVER_NAME, position: String(this.lsn) },
-      payload: op === 'd' ? key : { ...applied },
+      payload: op === 'd' ? key : (value.after as Record<string, unknown>),
     };
     return {
       source: 'debezium',
@@ -83,7 +83,7 @@ export class DebeziumFormat {
       deliverAt: change.time,
       native: [value],
       envelopes: [envelope],
-      records: [{ entity: 'lead', record: { ...applied, _event_id: event_id, _op: envelope.op } }],
+      records: [{ entity: 'lead', record: { ...applied, _event_id: event_id, _op: envelope.op }, base: value.after === null ? applied : (value.after as Record<string, unknown>) }],
       defects: change.defect ? [groundTruth(this.tenant_id, 'lead', event_id, change.defect)] : [],
       reorderable: op === 'u',
     };

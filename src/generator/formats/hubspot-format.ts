@@ -101,13 +101,29 @@ export class HubSpotFormat {
     const records: RecordLine[] = [];
     let defectEventId: string | undefined;
     const source = (e: Record<string, unknown>) => ({ system: 'hubspot', connector: `portal-${this.portalId}`, position: String(e.eventId) });
-    const push = (e: Record<string, unknown>, env: Omit<Envelope, 'event_id' | 'tenant_id' | 'entity' | 'entity_key' | 'event_time' | 'source'>, field?: string) => {
+    const cleanBase = { ...change.record, updated_at: isoTime(change.time) };
+    const defectBase = change.overrides ? { ...applied, updated_at: cleanBase.updated_at } : cleanBase;
+    const event_time = cleanBase.updated_at;
+    const push = (e: Record<string, unknown>, env: Pick<Envelope, 'op' | 'payload' | 'changed_fields' | 'consent' | 'merged_into'>, field?: string) => {
       const event_id = HubSpotFormat.eventIdOf(e);
       events.push(e);
-      envelopes.push({ event_id, tenant_id: this.tenant_id, entity: 'contact', entity_key: key, ...env, event_time: isoTime(change.time), source: source(e) });
+      envelopes.push({
+        event_id,
+        tenant_id: this.tenant_id,
+        entity: 'contact',
+        entity_key: key,
+        op: env.op,
+        ...(env.merged_into ? { merged_into: env.merged_into } : {}),
+        event_time,
+        source: source(e),
+        payload: env.payload,
+        ...(env.changed_fields ? { changed_fields: env.changed_fields } : {}),
+        ...(env.consent ? { consent: env.consent } : {}),
+      });
       const isDefectEvent = change.defect !== undefined && (field === undefined ? change.defect.field === undefined : change.defect.field === field);
       if (isDefectEvent) defectEventId ??= event_id;
-      records.push({ entity: 'contact', record: { ...(isDefectEvent ? applied : change.record), updated_at: isoTime(change.time), _event_id: event_id, _op: env.op } });
+      const base = isDefectEvent ? defectBase : cleanBase;
+      records.push({ entity: 'contact', record: { ...base, _event_id: event_id, _op: env.op }, base });
     };
     const property = (field: string) => {
       const name = PROPERTY_OF.get(field) ?? field;

@@ -164,7 +164,7 @@ export class SalesforceFormat {
       op: changeType === 'DELETE' ? 'delete' : 'upsert',
       event_time: isoTime(change.time),
       source: { system: 'salesforce', connector: `/data/${ENTITY_NAME[entity]}ChangeEvent`, position: String(event.replayId) },
-      payload: changeType === 'DELETE' ? key : full ? { ...applied } : { ...key, ...Object.fromEntries(change.changed.map((f) => [f, applied[f]])) },
+      payload: changeType === 'DELETE' ? key : full ? applied : { ...key, ...Object.fromEntries(change.changed.map((f) => [f, applied[f]])) },
       ...(changeType === 'UPDATE' ? { changed_fields: [...change.changed] } : {}),
     };
     const op = envelope.op;
@@ -176,7 +176,7 @@ export class SalesforceFormat {
       deliverAt: change.time,
       native: [event],
       envelopes: [envelope],
-      records: [{ entity, record: { ...applied, _event_id: event_id, _op: op } }],
+      records: [{ entity, record: { ...applied, _event_id: event_id, _op: op }, base: applied }],
       defects: change.defect ? [groundTruth(this.tenant_id, entity, event_id, change.defect)] : [],
       reorderable: changeType === 'UPDATE',
     };

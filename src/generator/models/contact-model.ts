@@ -114,7 +114,8 @@ export function tickContact(ctx: SimulationContext, i: number, t: number): numbe
       defect = { kind: 'schema_new_field', field: 'linkedin_url', detail: { value: overrides.linkedin_url } };
     }
     submitContact(ctx, i, { entity: 'contact', slot: ctx.slots.contacts + i, op: 'create', time: t, record, changed: [], ...(defect ? { overrides, defect } : {}) });
-    return regular();
+    // A minute at least, so the contact's HubSpot batch is delivered before its first activity row.
+    return regular() + 60_000;
   }
   if ((w.contactFlags[i]! & CONTACT_GONE) !== 0) return -1;
   const next = w.contactNext[i]!;

@@ -5,15 +5,16 @@ import { toVerityError, VerityError } from '../../errors.js';
 import { deriveEventId } from '../event-id.js';
 import type { DecodeContext, DecodeResult, DecodeStreamOptions, Source, SourceDelivery } from '../source.js';
 import { createCsvReader, createNdjsonReader, type FileRow, type RowReader } from './file-readers.js';
-import { checkBody, checkContext, countSkipped, emptyResult, header, isRecord, keyValue, measureValue, reject, resolveLimits, shortHash, toIsoTime, type BodyLimits } from './source-helpers.js';
+import { parquetRows } from './parquet-rows.js';
+import { checkBody, checkContext, countSkipped, emptyResult, header, isRecord, keyValue, mayExceedLimits, measureValue, reject, resolveLimits, shortHash, toIsoTime, type BodyLimits } from './source-helpers.js';
 
 /** How a CSV column's text is typed. */
 export type CsvColumnType = 'string' | 'number' | 'integer' | 'boolean' | 'json' | 'list';
 
 /** Options of {@link createFileSource}. */
 export interface FileSourceOptions extends BodyLimits {
-  /** `ndjson` (one JSON object per line) or `csv` (a header row, then records). */
-  format: 'ndjson' | 'csv';
+  /** `ndjson` (one JSON object per line), `csv` (a header row, then records) or `parquet` (files only, read through DuckDB). */
+  format: 'ndjson' | 'csv' | 'parquet';
   /** The entity every row belongs to (required: files do not say). */
   entity: string;
   /** The key field (default `<entity>_id`); a row without it is rejected. */
@@ -90,7 +91,8 @@ export function typeCsvValue(text: string, type: CsvColumnType | undefined, infe
  *   console.log(batch.envelopes.length, batch.rejected.length);
  */
 export function createFileSource(options: FileSourceOptions): Source {
-  if (options?.format !== 'ndjson' && options?.format !== 'csv') throw new VerityError('INVALID_ARGUMENT', 'File source option "format" must be "ndjson" or "csv".');
+  if (options?.format !== 'ndjson' && options?.format !== 'csv' && options?.format !== 'parquet')
+    throw new VerityError('INVALID_ARGUMENT', 'File source option "format" must be "ndjson", "csv" or "parquet".');
   if (typeof options.entity !== 'string' || !/^[a-z][a-z0-9_]*$/.test(options.entity))
     throw new VerityError('INVALID_ARGUMENT', `File source needs an entity (e.g. --entity activity), got ${JSON.stringify(options.entity)}.`);
   const limits = resolveLimits(options);
@@ -119,7 +121,8 @@ export function createFileSource(options: FileSourceOptions): Source {
       for (const [k, v] of Object.entries(item.value as Record<string, string>)) record[k] = k === keyField ? (v === '' ? null : v) : typeCsvValue(v, options.columnTypes?.[k], infer);
     } else {
       if (!isRecord(item.value)) return void fail('INVALID_ROW', `Line ${item.line} is not a JSON object.`);
-      const problem = measureValue(item.value, limits);
+      // Parquet rows come typed from DuckDB: no text to pre-check (their strings are not limited).
+      const problem = options.format === 'ndjson' && mayExceedLimits(item.raw, limits) ? measureValue(item.value, limits) : undefined;
       if (problem) return void fail(problem.code, `Line ${item.line}: ${problem.message}`);
       record = item.value;
     }
@@ -145,6 +148,8 @@ export function createFileSource(options: FileSourceOptions): Source {
 
   function decode(delivery: SourceDelivery, context: DecodeContext): DecodeResult {
     checkContext(context, where);
+    if (options.format === 'parquet')
+      throw new VerityError('UNSUPPORTED_MEDIA_TYPE', `${where}: Parquet is read from files only (decodeStream or verity ingest), not from a request body. Send NDJSON or CSV.`);
     const body = checkBody(delivery, limits, where);
     // Bytes go to the row reader as they are: a line with invalid UTF-8 is rejected on its own; a
     // body with no readable row at all is MALFORMED_INPUT (below).
@@ -164,6 +169,23 @@ export function createFileSource(options: FileSourceOptions): Source {
     const fileName = streamOptions.fileName ?? (typeof input === 'string' ? basename(input) : undefined);
     if (!fileName) throw new VerityError('INVALID_ARGUMENT', `${where}: a stream needs options.fileName (it is part of every event id).`);
     const batchSize = streamOptions.batchSize ?? 1000;
+    if (options.format === 'parquet') {
+      if (typeof input !== 'string') throw new VerityError('INVALID_ARGUMENT', `${where}: Parquet is read from a path, not a stream.`);
+      let batch = emptyResult();
+      try {
+        for await (const item of parquetRows(input)) {
+          addRow(item, fileName, context.tenant_id, batch);
+          if (batch.envelopes.length + batch.rejected.length >= batchSize) {
+            yield batch;
+            batch = emptyResult();
+          }
+        }
+      } catch (error) {
+        throw toVerityError(error);
+      }
+      if (batch.envelopes.length + batch.rejected.length > 0) yield batch;
+      return;
+    }
     const stream = typeof input === 'string' ? createReadStream(input) : input;
     const reader = newReader();
     let result = emptyResult();

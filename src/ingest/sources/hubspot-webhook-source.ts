@@ -52,6 +52,12 @@ export interface HubSpotWebhookSourceOptions extends BodyLimits {
   associationFields?: Record<string, { field: string; targetObject: string }>;
   /** What to do with properties missing from the map: keep under the HubSpot name (default) or drop. */
   unmappedProperties?: 'keep' | 'drop';
+  /**
+   * HubSpot account (`portalId`) → tenant. A public app has one webhook URL for every account that
+   * installs it; with this map an event whose portal belongs to another tenant than the delivery's
+   * is rejected (`TENANT_MISMATCH`) instead of landing in the wrong tenant. Unlisted portals too.
+   */
+  portalTenants?: Record<string, string>;
 }
 
 /** The default object mappings (BRIEF: contacts come from HubSpot with HubSpot property names). */
@@ -186,6 +192,10 @@ export function createHubSpotWebhookSource(options: HubSpotWebhookSourceOptions 
     if (!mapping) return { code: 'UNKNOWN_ENTITY', message: `No entity is mapped for HubSpot object type "${objectType.slice(0, 60)}" (option objects).` };
     for (const f of ['eventId', 'subscriptionId', 'occurredAt'] as const)
       if (keyValue(e[f]) === undefined) return { code: 'MISSING_FIELD', message: `Event ${type} has no ${f}.` };
+    if (options.portalTenants) {
+      const owner = options.portalTenants[String(e.portalId)];
+      if (owner !== tenant) return { code: 'TENANT_MISMATCH', message: `HubSpot portal ${String(e.portalId).slice(0, 20)} belongs to ${owner === undefined ? 'no configured tenant' : `tenant "${owner}"`}, not "${tenant}" (option portalTenants).` };
+    }
     const eventTime = toIsoTime(e.occurredAt);
     if (!eventTime) return { code: 'INVALID_FIELD', message: `occurredAt ${String(e.occurredAt).slice(0, 40)} is not epoch milliseconds.` };
     const objectIdField = action === 'associationChange' ? 'fromObjectId' : 'objectId';
@@ -237,6 +247,7 @@ export function createHubSpotWebhookSource(options: HubSpotWebhookSourceOptions 
         const primary = keyValue(e.primaryObjectId);
         if (primary !== undefined && String(primary) !== String(survivor)) merged.push(primary);
         const losers = [...new Set(merged.map(String))].filter((m) => m !== String(survivor));
+        if (losers.length === 0) return { code: 'INVALID_FIELD', message: `Merge event ${String(e.eventId)} names no record merged into ${String(survivor)}.` };
         // The id uses the event's own objectId (the BRIEF rule); a second and further merged record
         // of the same event are told apart in the propertyName slot.
         return {

@@ -109,6 +109,7 @@ const ADDRESS_ORDER = ['Street', 'City', 'State', 'PostalCode', 'Country', 'Lati
 const NAME_ORDER = ['Salutation', 'FirstName', 'LastName', 'MiddleName', 'InformalName', 'Suffix'];
 // GAP_OVERFLOW carries the empty record Id.
 const EMPTY_ID = /^0{15}(AAA)?$/;
+const WRAPPER_KEYS = new Set(['replayId', 'schemaId']);
 const DATA_TYPES = new Set(['CREATE', 'UPDATE', 'DELETE', 'UNDELETE']);
 const GAP_TYPES = new Set(['GAP_CREATE', 'GAP_UPDATE', 'GAP_DELETE', 'GAP_UNDELETE', 'GAP_OVERFLOW']);
 const WHERE = 'Salesforce CDC';
@@ -218,7 +219,8 @@ export function createSalesforceCdcSource(options: SalesforceCdcSourceOptions = 
     const eventTime = toIsoTime(h.commitTimestamp);
     if (!eventTime) fail('MISSING_FIELD', 'ChangeEventHeader.commitTimestamp is missing or not epoch milliseconds.');
 
-    const topLevel = options.fieldOrder?.[h.entityName] ?? Object.keys(event);
+    // Wrapper keys some clients put beside the fields are not schema fields: counting them would shift every bit.
+    const topLevel = options.fieldOrder?.[h.entityName] ?? Object.keys(event).filter((k) => !WRAPPER_KEYS.has(k));
     const nested = (parent: string): readonly string[] | undefined => {
       const given = options.nestedFieldOrder?.[parent];
       if (given) return given;
@@ -255,7 +257,7 @@ export function createSalesforceCdcSource(options: SalesforceCdcSourceOptions = 
     };
 
     if (changeType === 'CREATE' || changeType === 'UNDELETE') {
-      for (const [name, value] of Object.entries(event)) if (name !== 'ChangeEventHeader') putFull(name, value);
+      for (const [name, value] of Object.entries(event)) if (name !== 'ChangeEventHeader' && !WRAPPER_KEYS.has(name)) putFull(name, value);
     } else if (changeType === 'UPDATE') {
       const changedNames = decodeList('changedFields');
       const nulled = new Set(decodeList('nulledFields'));

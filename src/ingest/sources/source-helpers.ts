@@ -92,11 +92,24 @@ export function parseJsonItems(text: string, limits: Required<BodyLimits>, where
     const values = Array.isArray(whole) ? whole : [whole];
     if (values.length > limits.maxItems)
       throw new VerityError('PAYLOAD_TOO_LARGE', `${where}: ${values.length} items exceed the limit of ${limits.maxItems} per delivery. Send smaller batches.`);
+    const single = !Array.isArray(whole);
+    const check = mayExceedLimits(trimmed, limits);
     values.forEach((value, index) => {
-      const problem = measureValue(value, limits);
-      // An item too deep to re-serialise keeps the whole body as its raw text (it is in there).
-      const raw = !Array.isArray(whole) || problem?.code === 'TOO_DEEP' ? trimmed : safeStringify(value);
-      items.push(problem ? { index, raw, error: reject(index, raw, problem.code, problem.message) } : { index, raw, value });
+      const problem = check ? measureValue(value, limits) : undefined;
+      if (problem) {
+        // An item too deep to re-serialise keeps the whole body as its raw text (it is in there).
+        const raw = single || problem.code === 'TOO_DEEP' ? trimmed : safeStringify(value);
+        items.push({ index, raw, error: reject(index, raw, problem.code, problem.message) });
+      } else if (single) items.push({ index, raw: trimmed, value });
+      // The raw text of a good array item is only needed if it is rejected later: made on demand.
+      else
+        items.push({
+          index,
+          value,
+          get raw() {
+            return safeStringify(value);
+          },
+        });
     });
     return items;
   }
@@ -126,10 +139,27 @@ export function parseJsonItems(text: string, limits: Required<BodyLimits>, where
 }
 
 function checkItem(index: number, raw: string, value: unknown, limits: Required<BodyLimits>): ParsedItem {
-  const problem = measureValue(value, limits);
+  const problem = mayExceedLimits(raw, limits) ? measureValue(value, limits) : undefined;
   if (problem) return { index, raw, error: reject(index, raw, problem.code, problem.message) };
   return { index, raw, value };
 }
+
+/**
+ * True when the text of a JSON value could break the depth or string limits: cheaper than walking
+ * the parsed value, and enough for the usual small record (few brackets, short text).
+ */
+export function mayExceedLimits(raw: string, limits: Required<BodyLimits>): boolean {
+  if (raw.length > limits.maxStringLength) return true;
+  let re = BRACKETS.get(limits.maxDepth);
+  if (!re) {
+    // "at least maxDepth opening brackets": linear (the two classes are disjoint), native speed
+    re = new RegExp(`^(?:[^[{]*[[{]){${limits.maxDepth}}`);
+    BRACKETS.set(limits.maxDepth, re);
+  }
+  return re.test(raw);
+}
+
+const BRACKETS = new Map<number, RegExp>();
 
 /** Checks a parsed value against the depth and string limits, iteratively (hostile nesting cannot overflow the stack). */
 export function measureValue(value: unknown, limits: Required<BodyLimits>): { code: string; message: string } | undefined {
@@ -177,6 +207,20 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
+const CANONICAL_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+const DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** Range check of the `YYYY-MM-DDTHH:MM:SS` prefix of an ISO date-time (month lengths and leap years included). */
+function isRealDateTime(s: string): boolean {
+  const y = +s.slice(0, 4);
+  const mo = +s.slice(5, 7);
+  const d = +s.slice(8, 10);
+  if (mo < 1 || mo > 12 || d < 1) return false;
+  const leap = mo === 2 && (y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0));
+  if (d > DAYS[mo - 1]! + (leap ? 1 : 0)) return false;
+  return +s.slice(11, 13) < 24 && +s.slice(14, 16) < 60 && +s.slice(17, 19) < 60;
+}
+
 const ISO_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
 
 /**
@@ -187,9 +231,12 @@ export function toIsoTime(value: unknown): string | undefined {
   let ms: number | undefined;
   if (typeof value === 'number') ms = value;
   else if (typeof value === 'string') {
+    // Fast path: already canonical (Date#toISOString costs microseconds per call on bulk files).
+    if (CANONICAL_RE.test(value) && isRealDateTime(value)) return value;
     const s = value.trim();
     if (/^-?\d{1,16}$/.test(s)) ms = Number(s);
-    else if (ISO_RE.test(s)) ms = Date.parse(s);
+    // Date.parse is lenient ("02-30" becomes March 2nd): check the fields are real first.
+    else if (ISO_RE.test(s) && isRealDateTime(s.length >= 19 && s[16] === ':' ? s : `${s.slice(0, 16)}:00`)) ms = Date.parse(s);
   }
   if (ms === undefined || !Number.isFinite(ms)) return undefined;
   const d = new Date(ms);

@@ -7,7 +7,7 @@ import { createHubSpotWebhookSource, type HubSpotWebhookSourceOptions } from './
 import { createSalesforceCdcSource, type SalesforceCdcSourceOptions } from './salesforce-cdc-source.js';
 
 /** Every source name {@link createSource} knows, as used by `verity ingest --source` and the server. */
-export const SOURCE_NAMES = ['hubspot', 'salesforce', 'debezium', 'ndjson', 'csv', 'verity'] as const;
+export const SOURCE_NAMES = ['hubspot', 'salesforce', 'debezium', 'ndjson', 'csv', 'parquet', 'verity'] as const;
 
 /** One of {@link SOURCE_NAMES}. */
 export type SourceName = (typeof SOURCE_NAMES)[number];
@@ -19,6 +19,7 @@ export interface SourceOptionsByName {
   debezium: DebeziumSourceOptions;
   ndjson: Omit<FileSourceOptions, 'format'>;
   csv: Omit<FileSourceOptions, 'format'>;
+  parquet: Omit<FileSourceOptions, 'format'>;
   verity: EnvelopeSourceOptions;
 }
 
@@ -33,7 +34,7 @@ export function isSourceName(name: string): name is SourceName {
  * @example
  * const source = createSource('ndjson', { entity: 'activity' });
  */
-export function createSource<N extends SourceName>(name: N, ...rest: N extends 'ndjson' | 'csv' ? [options: SourceOptionsByName[N]] : [options?: SourceOptionsByName[N]]): Source;
+export function createSource<N extends SourceName>(name: N, ...rest: N extends 'ndjson' | 'csv' | 'parquet' ? [options: SourceOptionsByName[N]] : [options?: SourceOptionsByName[N]]): Source;
 export function createSource(name: string, options?: Record<string, unknown>): Source;
 export function createSource(name: string, options: Record<string, unknown> = {}): Source {
   switch (name) {
@@ -45,6 +46,7 @@ export function createSource(name: string, options: Record<string, unknown> = {}
       return createDebeziumSource(options);
     case 'ndjson':
     case 'csv':
+    case 'parquet':
       if (typeof options.entity !== 'string') throw new VerityError('USAGE', `Source "${name}" needs an entity: pass --entity <entity> (e.g. --entity activity).`);
       return createFileSource({ ...(options as unknown as Omit<FileSourceOptions, 'format'>), format: name });
     case 'verity':

@@ -68,7 +68,7 @@ describe('Envelope source', () => {
 describe('Source registry', () => {
   it('creates every named source, with the name it asked for', () => {
     for (const name of SOURCE_NAMES) {
-      const s = name === 'ndjson' || name === 'csv' ? createSource(name, { entity: 'activity' }) : createSource(name);
+      const s = name === 'ndjson' || name === 'csv' || name === 'parquet' ? createSource(name, { entity: 'activity' }) : createSource(name);
       expect(s.name).toBe(name);
       expect(isSourceName(name)).toBe(true);
     }

@@ -207,3 +207,42 @@ describe('File source: streaming', () => {
     await expect(collect(source.decodeStream!(Readable.from(['{}']), ctx))).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
   });
 });
+
+describe('File source: Parquet through DuckDB', () => {
+  const path = join(dir, 'activity.parquet');
+
+  it('streams a Parquet file in file order with JSON-typed values and file-row ids', async () => {
+    const { DuckDBInstance } = await import('@duckdb/node-api');
+    const instance = await DuckDBInstance.create(':memory:');
+    const c = await instance.connect();
+    await c.run(
+      `COPY (SELECT 'act_' || lpad(i::VARCHAR, 6, '0') AS activity_id, 'call' AS type, TIMESTAMPTZ '2026-03-01 12:00:00.123+00' + INTERVAL (i) SECOND AS occurred_at,
+              i::BIGINT AS quantity, 12.5::DECIMAL(10,2) AS amount, DATE '2026-03-01' AS day, ['analytics'] AS consent, CASE WHEN i = 2 THEN NULL ELSE 'x' END AS subject
+            FROM range(5000) t(i) ORDER BY i) TO '${path}' (FORMAT parquet, ROW_GROUP_SIZE 1000)`,
+    );
+    c.closeSync();
+    instance.closeSync();
+    const r = await collect(createFileSource({ format: 'parquet', entity: 'activity' }).decodeStream!(path, ctx, { batchSize: 1000 }));
+    expect(r.rejected).toEqual([]);
+    expect(r.envelopes).toHaveLength(5000);
+    expect(r.batches).toBeGreaterThanOrEqual(5);
+    expect(r.envelopes[2]).toMatchObject({
+      event_id: deriveEventId('file', ['activity.parquet', 3]),
+      entity_key: { activity_id: 'act_000002' },
+      event_time: '2026-03-01T12:00:02.123Z',
+      payload: { quantity: 2, amount: 12.5, day: '2026-03-01', consent: ['analytics'], subject: null },
+      consent: ['analytics'],
+    });
+    expect(r.envelopes.map((e) => e.source.position)).toEqual(Array.from({ length: 5000 }, (_, i) => String(i + 1)));
+  });
+
+  it('refuses Parquet bodies, streams and bad files with clear errors', async () => {
+    const source = createFileSource({ format: 'parquet', entity: 'activity' });
+    expect(() => source.decode(delivery('PAR1'), ctx)).toThrow(expect.objectContaining({ code: 'UNSUPPORTED_MEDIA_TYPE' }));
+    await expect(collect(source.decodeStream!(Readable.from(['x']), ctx, { fileName: 'a.parquet' }))).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    await expect(collect(source.decodeStream!(join(dir, 'missing.parquet'), ctx))).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    const bad = join(dir, 'bad.parquet');
+    writeFileSync(bad, 'this is not parquet');
+    await expect(collect(source.decodeStream!(bad, ctx))).rejects.toMatchObject({ code: 'MALFORMED_INPUT' });
+  });
+});

@@ -110,6 +110,12 @@ describe('HubSpot webhook source: mapping', () => {
     expect(out.map((e) => e.event_id)).toEqual([deriveEventId('hubspot', [101, 7, t0 + 7, 126, null]), deriveEventId('hubspot', [101, 7, t0 + 7, 126, 'merged:128'])]);
   });
 
+  it('rejects a merge that names no merged record instead of producing nothing', () => {
+    const out = createHubSpotWebhookSource().decode(delivery([{ ...batch[7], mergedObjectIds: [126] }]), ctx);
+    expect(out.envelopes).toEqual([]);
+    expect(out.rejected[0]!.code).toBe('INVALID_FIELD');
+  });
+
   it('reads a cleared consent property as no purposes', () => {
     const out = createHubSpotWebhookSource().decode(delivery([{ ...batch[3], propertyValue: '' }]), ctx).envelopes[0]!;
     expect(out.payload.consent).toEqual([]);
@@ -132,6 +138,17 @@ describe('HubSpot webhook source: mapping', () => {
     const mapped = createHubSpotWebhookSource({ associationFields: { CONTACT_TO_COMPANY: { field: 'company_key', targetObject: 'company' } } });
     expect(mapped.decode(delivery([assoc]), ctx).envelopes[0]).toMatchObject({ op: 'upsert', entity_key: { contact_id: 'con_123' }, payload: { company_key: 'hs_company_77' }, changed_fields: ['company_key'] });
     expect(mapped.decode(delivery([{ ...assoc, associationRemoved: true }]), ctx).envelopes[0]!.payload.company_key).toBeNull();
+  });
+
+  it('rejects events of a portal that belongs to another tenant when portals are mapped', () => {
+    const s = createHubSpotWebhookSource({ portalTenants: { '62515': 't01', '999': 't02' } });
+    const out = s.decode(delivery([batch[1], { ...batch[2], portalId: 999 }, { ...batch[3], portalId: 5 }]), ctx);
+    expect(out.envelopes).toHaveLength(1);
+    expect(out.rejected.map((r) => [r.index, r.code])).toEqual([
+      [1, 'TENANT_MISMATCH'],
+      [2, 'TENANT_MISMATCH'],
+    ]);
+    expect(out.rejected[0]!.message).toMatch(/t02/);
   });
 
   it('lets the object mapping be overridden', () => {

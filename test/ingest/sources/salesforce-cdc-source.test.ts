@@ -120,6 +120,13 @@ describe('Salesforce CDC source: change types', () => {
     expect(r.envelopes[0]!.source.position).toBe('123456789012345');
   });
 
+  it('ignores a replayId put beside the fields when counting bitmap positions', () => {
+    const r = s.decode(delivery({ replayId: 'AAAAAAAAAAE=', ...oppUpdate }), ctx);
+    expect(r.envelopes[0]!.changed_fields).toEqual(['stage', 'amount', 'probability', 'updated_at']);
+    expect(r.envelopes[0]!.source.position).toBe('1');
+    expect(r.envelopes[0]!.payload).not.toHaveProperty('replayId');
+  });
+
   it('maps the compound BillingAddress.Country to country, also when only a nested bit changed', () => {
     const account = JSON.parse(fx('pubsub-account-update-enriched.event.json'));
     account.ChangeEventHeader.changedFields = ['0x400000', '4-0x10'];

@@ -1,0 +1,408 @@
+import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, readSync, rmSync, writeSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { crc32 } from 'node:zlib';
+import { VerityError } from '../errors.js';
+import type { Signer, Verifier } from '../keys/signer.js';
+import type { AuditFact } from './audit-sink.js';
+import { decodeEntry, encodeEntry } from './audit-entry.js';
+import type { AuditLog, AuditVerification, ConsistencyProof, InclusionProof, SignedTreeHead } from './audit-log.js';
+import { HashArray } from './hash-array.js';
+import { appendNodes, consistencyProof, EMPTY_ROOT, hashLeaf, inclusionProof, rootHash, type NodeReader } from './merkle.js';
+import { signTreeHead } from './tree-head.js';
+import { verifyAuditStream, type StoredEntry } from './verify-audit-log.js';
+
+/** Options for {@link createFileAuditLog}. */
+export interface FileAuditLogOptions {
+  /** Directory of the log (e.g. `.verity/audit`); created if absent. */
+  dir: string;
+  /** Signs a tree head after each batch; without it heads are unsigned. */
+  signer?: Signer;
+  /** Checks head signatures in `verify` (default: the signer). */
+  verifier?: Verifier;
+  /** Clock for tree head timestamps (default: now). */
+  clock?: () => Date;
+  /** fsync after each batch (default true; tests of crash recovery may turn it off). */
+  fsync?: boolean;
+  /**
+   * Open without the writer lock and without repairing anything (for `verify`, `head`, proofs and
+   * export while another process appends): a torn or not yet indexed tail is ignored, not cut.
+   */
+  readOnly?: boolean;
+}
+
+/** Directories open for writing in this process (a second writer would interleave appends). */
+const openWriters = new Set<string>();
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Takes `<dir>/LOCK` (pid inside); a lock left by a dead process is taken over. */
+function acquireWriterLock(dir: string): void {
+  if (openWriters.has(dir)) throw new VerityError('CONFLICT', `Audit log ${dir} is already open for writing in this process; share that instance (e.g. openProjectProvenance) instead of opening it twice.`);
+  const lock = join(dir, 'LOCK');
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fd = openSync(lock, 'wx');
+      writeSync(fd, JSON.stringify({ pid: process.pid }) + '\n');
+      closeSync(fd);
+      openWriters.add(dir);
+      return;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      let pid = 0;
+      try {
+        pid = Number((JSON.parse(readFileSync(lock, 'utf8')) as { pid?: number }).pid ?? 0);
+      } catch {
+        // an unreadable lock (a crash while writing it) is stale
+      }
+      if (pid > 0 && pid !== process.pid && isAlive(pid))
+        throw new VerityError('CONFLICT', `Audit log ${dir} is open for writing by process ${pid}. Stop it, open the log read-only, or use the PostgreSQL audit log for several writers.`);
+      rmSync(lock, { force: true });
+    }
+  }
+  throw new VerityError('CONFLICT', `Audit log ${dir}: could not take the lock ${lock}.`);
+}
+
+const FRAME_HEADER = 8;
+const READ_CHUNK = 4 * 1024 * 1024;
+
+/**
+ * The embedded audit log: append-only files in one directory.
+ *
+ * - `entries.log`: frames `[u32 length][u32 crc32][canonical JSON entry]`;
+ * - `entries.idx`: the u64 offset of each frame;
+ * - `nodes-LL.bin`: the hashes of the perfect subtrees at level LL (level 00 = leaf hashes), so
+ *   proofs read O(log n) stored hashes;
+ * - `heads.ndjson`: one signed tree head per appended batch.
+ *
+ * Opening recovers from a crash in the middle of an append: a torn last frame (or a frame written
+ * but not yet indexed) is truncated or indexed, and missing subtree hashes are recomputed. An
+ * indexed frame that fails its checksum is never removed: `verify` reports it. One writer process
+ * at a time.
+ * @example
+ * const log = createFileAuditLog({ dir: '.verity/audit', signer });
+ * await log.append([{ type: 'snapshot.created', actor: 'cli', time: new Date().toISOString(), data: { id } }]);
+ */
+export function createFileAuditLog(options: FileAuditLogOptions): AuditLog {
+  const dir = resolve(options.dir);
+  const readOnly = options.readOnly === true;
+  if (readOnly && !existsSync(join(dir, 'entries.log'))) throw new VerityError('NOT_FOUND', `No audit log in ${dir} yet: nothing has been recorded.`);
+  mkdirSync(dir, { recursive: true });
+  if (!readOnly) acquireWriterLock(dir);
+  const clock = options.clock ?? (() => new Date());
+  const doSync = options.fsync !== false;
+  const verifier = options.verifier ?? options.signer;
+  const mode = (p: string) => (readOnly ? 'r' : existsSync(p) ? 'r+' : 'w+');
+  const logFd = openSync(join(dir, 'entries.log'), mode(join(dir, 'entries.log')));
+  const idxFd = openSync(join(dir, 'entries.idx'), existsSync(join(dir, 'entries.idx')) || !readOnly ? mode(join(dir, 'entries.idx')) : 'r');
+  const headsPath = join(dir, 'heads.ndjson');
+  const levels: HashArray[] = [];
+  const levelFds: number[] = [];
+  let count = 0;
+  let logEnd = 0;
+  let heads: SignedTreeHead[] = [];
+  let closed = false;
+  let queue: Promise<unknown> = Promise.resolve();
+
+  const levelFd = (l: number): number => {
+    while (levelFds.length <= l) {
+      const p = join(dir, `nodes-${String(levelFds.length).padStart(2, '0')}.bin`);
+      levelFds.push(readOnly && !existsSync(p) ? -1 : openSync(p, mode(p)));
+      levels.push(new HashArray());
+    }
+    return levelFds[l]!;
+  };
+  const read: NodeReader = (level, index) => {
+    const arr = levels[level];
+    if (!arr || index >= arr.length) throw new VerityError('INTEGRITY_FAILED', `Audit log ${dir}: subtree hash (level ${level}, index ${index}) is missing. Run \`verity audit verify\`.`);
+    return arr.get(index);
+  };
+  const readAt = (fd: number, position: number, length: number): Buffer => {
+    const buf = Buffer.allocUnsafe(length);
+    let got = 0;
+    while (got < length) {
+      const n = readSync(fd, buf, got, length - got, position + got);
+      if (n === 0) break;
+      got += n;
+    }
+    return got === length ? buf : buf.subarray(0, got);
+  };
+  const offsetOf = (i: number): number => Number(readAt(idxFd, i * 8, 8).readBigUInt64BE(0));
+  /** Reads the frame at `offset`: its bytes, or why it is not a complete, valid frame. */
+  const frameAt = (offset: number, fileSize: number): { bytes?: Buffer; end: number; torn?: boolean; error?: string } => {
+    if (offset + FRAME_HEADER > fileSize) return { end: offset, torn: true, error: 'frame header is incomplete' };
+    const header = readAt(logFd, offset, FRAME_HEADER);
+    const length = header.readUInt32BE(0);
+    const end = offset + FRAME_HEADER + length;
+    if (end > fileSize) return { end, torn: true, error: `frame of ${length} bytes runs past the end of the file` };
+    const bytes = readAt(logFd, offset + FRAME_HEADER, length);
+    if (crc32(bytes) !== header.readUInt32BE(4)) return { end, error: 'checksum mismatch: the entry bytes were altered or corrupted' };
+    return { bytes, end };
+  };
+
+  function recover(): void {
+    const logSize = fstatSync(logFd).size;
+    let n = Math.floor(fstatSync(idxFd).size / 8);
+    // Index entries pointing past the end of the log belong to frames that never reached disk
+    // (possible only without fsync: frames are synced before they are indexed). An indexed frame
+    // that is present but broken is never cut: that is tampering or corruption, for verify to report.
+    while (n > 0 && offsetOf(n - 1) + FRAME_HEADER > logSize) n--;
+    if (!readOnly) ftruncateSync(idxFd, n * 8);
+    let end = n > 0 ? Math.min(frameAt(offsetOf(n - 1), logSize).end, logSize) : 0;
+    // Frames written after the last indexed one: index the complete ones, cut the torn tail.
+    const unindexedTail = end < logSize;
+    for (;;) {
+      if (readOnly) break; // a writer may be mid-append: leave its tail alone
+      const f = frameAt(end, logSize);
+      if (!f.bytes) break;
+      const b = Buffer.alloc(8);
+      b.writeBigUInt64BE(BigInt(end));
+      writeSync(idxFd, b, 0, 8, n * 8);
+      n++;
+      end = f.end;
+    }
+    if (end < logSize && !readOnly) ftruncateSync(logFd, end);
+    count = n;
+    logEnd = end;
+    // Subtree hashes: keep the largest prefix every level agrees on, recompute the rest.
+    let consistent = count;
+    for (let l = 0; ; l++) {
+      const p = join(dir, `nodes-${String(l).padStart(2, '0')}.bin`);
+      if (!existsSync(p) && l > 0 && 2 ** l > count) break;
+      const fd = levelFd(l);
+      const stored = fd < 0 ? 0 : Math.floor(fstatSync(fd).size / 32);
+      consistent = Math.min(consistent, (stored + 1) * 2 ** l - 1);
+    }
+    for (let l = 0; l < levelFds.length; l++) {
+      const keep = Math.floor(consistent / 2 ** l);
+      if (!readOnly) ftruncateSync(levelFds[l]!, keep * 32);
+      if (keep > 0) levels[l]!.pushAll(readAt(levelFds[l]!, 0, keep * 32));
+    }
+    if (consistent < count) {
+      const leafHashes: Buffer[] = [];
+      for (let i = consistent; i < count; i++) {
+        const f = frameAt(offsetOf(i), logSize);
+        leafHashes.push(hashLeaf(f.bytes ?? Buffer.alloc(0)));
+      }
+      storeNodes(appendNodes(read, consistent, leafHashes));
+    }
+    // Heads: drop a torn last line.
+    if (existsSync(headsPath)) {
+      const text = readFileSync(headsPath, 'utf8');
+      const lines = text.split('\n');
+      const complete = text.endsWith('\n') ? lines.slice(0, -1) : lines.slice(0, -1);
+      heads = [];
+      for (const line of complete) {
+        try {
+          heads.push(JSON.parse(line) as SignedTreeHead);
+        } catch {
+          throw new VerityError('INTEGRITY_FAILED', `Audit log ${dir}: heads.ndjson has a malformed line; run \`verity audit verify\`.`);
+        }
+      }
+      // Read-only while a writer appends: heads newer than the indexed entries we see are not ours to check.
+      if (readOnly && unindexedTail) heads = heads.filter((h) => h.tree_size <= count);
+      if (!text.endsWith('\n') && text.length > 0 && !readOnly) {
+        const fd = openSync(headsPath, 'r+');
+        ftruncateSync(fd, Buffer.byteLength(complete.map((l) => l + '\n').join('')));
+        closeSync(fd);
+      }
+    }
+  }
+
+  function storeNodes(nodes: ReturnType<typeof appendNodes>): void {
+    const byLevel = new Map<number, Buffer[]>();
+    for (const n of nodes) {
+      if (!byLevel.has(n.level)) byLevel.set(n.level, []);
+      byLevel.get(n.level)!.push(n.hash);
+    }
+    for (const [level, hashes] of byLevel) {
+      const fd = levelFd(level);
+      const bytes = Buffer.concat(hashes);
+      if (!readOnly) writeSync(fd, bytes, 0, bytes.length, levels[level]!.length * 32);
+      levels[level]!.pushAll(bytes);
+      // No fsync: subtree hashes are derived data; opening the log recomputes any that a crash lost.
+    }
+  }
+
+  recover();
+
+  const ensureOpen = () => {
+    if (closed) throw new VerityError('UNAVAILABLE', `Audit log ${dir} is closed.`);
+  };
+  const serial = <T>(fn: () => T | Promise<T>): Promise<T> => {
+    const next = queue.then(fn, fn);
+    queue = next.catch(() => undefined);
+    return next;
+  };
+  const currentHead = (): SignedTreeHead => heads[heads.length - 1] ?? { tree_size: 0, root_hash: EMPTY_ROOT.toString('hex'), timestamp: new Date(0).toISOString() };
+  const checkSize = (size: number, what: string) => {
+    if (!Number.isSafeInteger(size) || size < 0 || size > count) throw new VerityError('INVALID_ARGUMENT', `${what} ${size} is outside the audit log (size ${count}).`);
+  };
+
+  return {
+    capabilities: { sharedWriters: false, durable: doSync },
+
+    append(facts: AuditFact[]) {
+      return serial(() => {
+        ensureOpen();
+        if (readOnly) throw new VerityError('CONFLICT', `Audit log ${dir} was opened read-only; open it without readOnly to append.`);
+        if (!Array.isArray(facts) || facts.length === 0) throw new VerityError('INVALID_ARGUMENT', 'Audit append needs at least one fact.');
+        const firstIndex = count;
+        const bodies = facts.map((f, i) => encodeEntry(firstIndex + i, f));
+        const frames: Buffer[] = [];
+        const offsets = Buffer.alloc(8 * bodies.length);
+        let at = logEnd;
+        bodies.forEach((body, i) => {
+          const header = Buffer.alloc(FRAME_HEADER);
+          header.writeUInt32BE(body.length, 0);
+          header.writeUInt32BE(crc32(body), 4);
+          frames.push(header, body);
+          offsets.writeBigUInt64BE(BigInt(at), i * 8);
+          at += FRAME_HEADER + body.length;
+        });
+        const data = Buffer.concat(frames);
+        writeSync(logFd, data, 0, data.length, logEnd);
+        if (doSync) fsyncSync(logFd);
+        writeSync(idxFd, offsets, 0, offsets.length, firstIndex * 8);
+        logEnd = at;
+        storeNodes(appendNodes(read, firstIndex, bodies.map((b) => hashLeaf(b))));
+        count += bodies.length;
+        const head = signTreeHead({ tree_size: count, root_hash: rootHash(read, count).toString('hex'), timestamp: clock().toISOString() }, options.signer);
+        const fd = openSync(headsPath, 'a');
+        writeSync(fd, JSON.stringify(head) + '\n');
+        if (doSync) fsyncSync(fd);
+        closeSync(fd);
+        heads.push(head);
+        return { firstIndex, head };
+      });
+    },
+
+    async size() {
+      return count;
+    },
+
+    async head() {
+      return currentHead();
+    },
+
+    async *heads() {
+      yield* heads.slice();
+    },
+
+    async entry(index) {
+      ensureOpen();
+      if (!Number.isSafeInteger(index) || index < 0 || index >= count) throw new VerityError('NOT_FOUND', `Audit entry ${index} does not exist (the log has ${count} entries).`);
+      const f = frameAt(offsetOf(index), logEnd);
+      if (!f.bytes) throw new VerityError('INTEGRITY_FAILED', `Audit entry ${index}: ${f.error}. Run \`verity audit verify\`.`);
+      return decodeEntry(f.bytes, index);
+    },
+
+    async *entries(range = {}) {
+      ensureOpen();
+      const from = Math.max(0, range.from ?? 0);
+      const to = Math.min(count, range.to ?? count);
+      for (let i = from; i < to; i++) yield await this.entry(i);
+    },
+
+    async inclusionProof(index, treeSize) {
+      ensureOpen();
+      const size = treeSize ?? count;
+      checkSize(size, 'Tree size');
+      if (!Number.isSafeInteger(index) || index < 0 || index >= size) throw new VerityError('NOT_FOUND', `Audit entry ${index} is not in the tree of size ${size}.`);
+      const proof: InclusionProof = {
+        index,
+        tree_size: size,
+        leaf_hash: Buffer.from(read(0, index)).toString('hex'),
+        root_hash: rootHash(read, size).toString('hex'),
+        proof: inclusionProof(read, index, size).map((p) => p.toString('hex')),
+      };
+      return proof;
+    },
+
+    async consistencyProof(size1, size2) {
+      ensureOpen();
+      const second = size2 ?? count;
+      checkSize(second, 'Tree size');
+      if (!Number.isSafeInteger(size1) || size1 < 0 || size1 > second) throw new VerityError('INVALID_ARGUMENT', `Tree size ${size1} must be between 0 and ${second}.`);
+      const proof: ConsistencyProof = {
+        size1,
+        size2: second,
+        root1: rootHash(read, size1).toString('hex'),
+        root2: rootHash(read, second).toString('hex'),
+        proof: consistencyProof(read, size1, second).map((p) => p.toString('hex')),
+      };
+      return proof;
+    },
+
+    verify(): Promise<AuditVerification> {
+      return serial(() => {
+        ensureOpen();
+        return verifyAuditStream({
+          entries: scanFrames(),
+          heads,
+          verifier,
+          storedNode: (level, index) => (levels[level] && index < levels[level].length ? levels[level].get(index) : undefined),
+        });
+      });
+    },
+
+    async close() {
+      if (closed) return;
+      await queue;
+      closed = true;
+      for (const fd of [logFd, idxFd, ...levelFds]) if (fd >= 0) closeSync(fd);
+      if (!readOnly) {
+        rmSync(join(dir, 'LOCK'), { force: true });
+        openWriters.delete(dir);
+      }
+    },
+  };
+
+  /** Reads every frame sequentially in large chunks, checking framing, checksums and the index. */
+  function* scanFrames(): Generator<StoredEntry> {
+    const size = logEnd;
+    let buf = Buffer.alloc(0);
+    let bufStart = 0;
+    let pos = 0;
+    const ensure = (need: number): boolean => {
+      const inside = pos >= bufStart && pos <= bufStart + buf.length;
+      if (inside && pos + need <= bufStart + buf.length) return true;
+      const keep = inside ? buf.subarray(pos - bufStart) : Buffer.alloc(0);
+      const more = readAt(logFd, pos + keep.length, Math.max(READ_CHUNK, need));
+      buf = Buffer.concat([keep, more]);
+      bufStart = pos;
+      return pos + need <= bufStart + buf.length;
+    };
+    const idx = readAt(idxFd, 0, count * 8);
+    for (let i = 0; i < count; i++) {
+      const stored = levels[0] && i < levels[0].length ? levels[0].get(i) : undefined;
+      const base = { index: i, ...(stored ? { storedLeafHash: stored } : {}) };
+      pos = Number(idx.readBigUInt64BE(i * 8));
+      // Where the next frame starts per the index: a frame whose own length disagrees is broken.
+      const next = i + 1 < count ? Number(idx.readBigUInt64BE((i + 1) * 8)) : size;
+      if (pos + FRAME_HEADER > next || !ensure(FRAME_HEADER)) {
+        yield { ...base, error: `frame header is missing (bytes ${pos}..${next})` };
+        continue;
+      }
+      const length = buf.readUInt32BE(pos - bufStart);
+      const crc = buf.readUInt32BE(pos - bufStart + 4);
+      if (pos + FRAME_HEADER + length !== next) {
+        yield { ...base, error: `frame length ${length} disagrees with the index (the next entry starts at byte ${next}); the frame header was altered` };
+        continue;
+      }
+      if (!ensure(FRAME_HEADER + length)) {
+        yield { ...base, error: 'frame runs past the end of the log' };
+        continue;
+      }
+      const bytes = Buffer.from(buf.subarray(pos - bufStart + FRAME_HEADER, pos - bufStart + FRAME_HEADER + length));
+      if (crc32(bytes) !== crc) yield { ...base, error: 'checksum mismatch: the entry bytes were altered or corrupted' };
+      else yield { ...base, bytes };
+    }
+  }
+}

@@ -1,0 +1,164 @@
+import { appendFileSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { VerityError } from '../errors.js';
+import { canonicalKey } from '../staging/canonical.js';
+import { computeDerived, conformValue } from './feature-values.js';
+import type { FeatureView } from './feature-view.js';
+import type { OnlineCell, OnlineStore } from './online-store.js';
+
+/** A served value's status: `OK`; `STALE` (older than the view's `maxAge`); `NOT_FOUND` (no value, or the record is deleted). */
+export type FeatureStatus = 'OK' | 'STALE' | 'NOT_FOUND';
+
+/** One served feature. */
+export interface OnlineFeatureValue {
+  value: unknown;
+  status: FeatureStatus;
+  /** The version time of the value (event time, or as-of time for windowed aggregates), ISO; null when not found. */
+  event_time: string | null;
+  /** Milliseconds between `event_time` and the read. */
+  age_ms: number | null;
+}
+
+/** One served entity. */
+export interface OnlineFeatureRow {
+  /** The entity key as requested. */
+  entity: Record<string, unknown>;
+  /** The key actually read (differs when the requested record was merged into a survivor). */
+  resolved_key: string;
+  features: Record<string, OnlineFeatureValue>;
+}
+
+/** Options for {@link getOnlineFeatures}. */
+export interface GetOnlineFeaturesOptions {
+  tenant: string;
+  /** Only these features (default all); derived features pull their inputs automatically. */
+  features?: readonly string[];
+  /** The read time (default now). */
+  now?: Date;
+  /** Where served lookups are logged for parity (NDJSON); see {@link createServingLog}. */
+  log?: ServingLog;
+}
+
+/** Reserved cells: the record's state and, after a merge, its survivor. */
+export const STATE_CELL = '$state';
+export const MERGED_INTO_CELL = '$merged_into';
+
+/** The most entities one lookup may ask for. */
+export const MAX_ENTITIES_PER_LOOKUP = 1000;
+
+/**
+ * Reads a view's features for a batch of entities from an online store, with per-feature status
+ * and age (enforcing the view's `maxAge`). A merged record is read through its survivor. Derived
+ * features are computed here by the view's own functions (the same code as offline retrieval);
+ * `timeSince` features are computed against the read time.
+ * @example
+ * const rows = await getOnlineFeatures(store, view, [{ contact_id: 'con_1' }], { tenant: 't01' });
+ * rows[0].features.lead_score; // { value: 42, status: 'OK', event_time: '…', age_ms: 1200 }
+ */
+export async function getOnlineFeatures(store: OnlineStore, view: FeatureView, entities: ReadonlyArray<Record<string, unknown>>, options: GetOnlineFeaturesOptions): Promise<OnlineFeatureRow[]> {
+  if (entities.length > MAX_ENTITIES_PER_LOOKUP) throw new VerityError('INVALID_ARGUMENT', `At most ${MAX_ENTITIES_PER_LOOKUP} entities per lookup (got ${entities.length}); split the batch.`);
+  const now = (options.now ?? new Date()).getTime();
+  const wanted = options.features ? new Set(options.features) : undefined;
+  if (wanted) for (const f of wanted) if (!view.features.some((x) => x.name === f)) throw new VerityError('INVALID_ARGUMENT', `Feature view "${view.name}" has no feature "${f}".`);
+  const keys = entities.map((e, i) => {
+    const k: Record<string, unknown> = {};
+    for (const name of view.keys) {
+      const v = e[name];
+      if (typeof v !== 'string' && typeof v !== 'number') throw new VerityError('INVALID_ARGUMENT', `Entity ${i} lacks key field "${name}" of view "${view.name}" (a string or number).`);
+      k[name] = v;
+    }
+    return canonicalKey(k);
+  });
+  const baseNames = view.features.filter((f) => f.kind !== 'derived').map((f) => f.name);
+  let rows = await store.read(options.tenant, view.name, keys, baseNames);
+  const resolved = [...keys];
+  for (let hop = 0; hop < 8; hop++) {
+    const redirect = rows.map((r) => (r?.[MERGED_INTO_CELL]?.value ? String(r[MERGED_INTO_CELL].value) : undefined));
+    const idx = redirect.flatMap((r, i) => (r ? [i] : []));
+    if (idx.length === 0) break;
+    const next = await store.read(options.tenant, view.name, idx.map((i) => redirect[i]!), baseNames);
+    rows = [...rows];
+    idx.forEach((i, j) => {
+      resolved[i] = redirect[i]!;
+      rows[i] = next[j];
+    });
+  }
+  const iso = new Map<number, string>();
+  const isoOf = (t: number) => {
+    let s = iso.get(t);
+    if (s === undefined) iso.set(t, (s = new Date(t).toISOString()));
+    return s;
+  };
+  const base = view.features.filter((f) => f.kind !== 'derived');
+  const derivedFeatures = view.features.filter((f) => f.kind === 'derived' && (!wanted || wanted.has(f.name)));
+  const out: OnlineFeatureRow[] = entities.map((entity, i) => {
+    const row = rows[i];
+    const deleted = row?.[STATE_CELL]?.value === 'deleted';
+    const features: Record<string, OnlineFeatureValue> = {};
+    const baseValues: Record<string, unknown> = {};
+    const baseMeta: Record<string, OnlineFeatureValue> = {};
+    for (const f of base) {
+      const own = f.kind === 'last_value' || f.kind === 'time_since';
+      const cell: OnlineCell | undefined = row?.[f.name];
+      let fv: OnlineFeatureValue;
+      if (!cell || (own && deleted)) fv = { value: null, status: 'NOT_FOUND', event_time: null, age_ms: null };
+      else {
+        let value = cell.value;
+        if (f.kind === 'time_since' || (f.kind === 'aggregate' && f.timeSince)) value = typeof value === 'number' ? (now - value) / 1000 : null;
+        const age = now - cell.event_time;
+        fv = { value: conformValue(f.contract, value).value, status: view.maxAgeMs !== undefined && age > view.maxAgeMs ? 'STALE' : 'OK', event_time: isoOf(cell.event_time), age_ms: age };
+      }
+      baseValues[f.name] = fv.value;
+      baseMeta[f.name] = fv;
+      if (!wanted || wanted.has(f.name)) features[f.name] = fv;
+    }
+    if (derivedFeatures.length) {
+      const d = computeDerived(view, baseValues);
+      const metas = Object.values(baseMeta).filter((m) => m.status !== 'NOT_FOUND');
+      const oldest = metas.reduce<number | undefined>((acc, m) => (acc === undefined || Date.parse(m.event_time!) < acc ? Date.parse(m.event_time!) : acc), undefined);
+      for (const f of derivedFeatures) {
+        features[f.name] =
+          oldest === undefined
+            ? { value: d[f.name] ?? null, status: 'NOT_FOUND', event_time: null, age_ms: null }
+            : { value: d[f.name] ?? null, status: metas.some((m) => m.status === 'STALE') ? 'STALE' : 'OK', event_time: new Date(oldest).toISOString(), age_ms: now - oldest };
+      }
+    }
+    return { entity, resolved_key: resolved[i]!, features };
+  });
+  options.log?.record({ at: new Date(now).toISOString(), tenant: options.tenant, view: view.name, view_version: view.version, rows: out });
+  return out;
+}
+
+/** One logged lookup. */
+export interface ServingLogEntry {
+  at: string;
+  tenant: string;
+  view: string;
+  view_version: string;
+  rows: OnlineFeatureRow[];
+}
+
+/** Where served lookups go, for `verity features parity`. */
+export interface ServingLog {
+  record(entry: ServingLogEntry): void;
+}
+
+/**
+ * An NDJSON serving log: one line per served entity `{at, tenant, view, view_version, entity, features: {name: value}}`.
+ * Appends synchronously (a few hundred bytes per entity); a failing disk never fails the lookup.
+ */
+export function createServingLog(file: string): ServingLog {
+  mkdirSync(dirname(file), { recursive: true });
+  return {
+    record(entry) {
+      const lines = entry.rows.map((r) =>
+        JSON.stringify({ at: entry.at, tenant: entry.tenant, view: entry.view, view_version: entry.view_version, entity: r.entity, features: Object.fromEntries(Object.entries(r.features).map(([n, v]) => [n, v.value])) }),
+      );
+      try {
+        appendFileSync(file, lines.join('\n') + '\n');
+      } catch {
+        // Logging is best effort: serving must not fail because the log cannot be written.
+      }
+    },
+  };
+}

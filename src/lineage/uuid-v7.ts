@@ -1,0 +1,12 @@
+import { randomBytes } from 'node:crypto';
+
+/** A UUIDv7 (RFC 9562): 48-bit Unix ms timestamp, version 7, variant 10, random rest; sortable by time. */
+export function uuidV7(now: number = Date.now(), random: Buffer = randomBytes(10)): string {
+  const b = Buffer.alloc(16);
+  b.writeUIntBE(now, 0, 6);
+  random.copy(b, 6, 0, 10);
+  b[6] = (b[6]! & 0x0f) | 0x70;
+  b[8] = (b[8]! & 0x3f) | 0x80;
+  const h = b.toString('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}

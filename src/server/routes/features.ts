@@ -1,0 +1,68 @@
+import { VerityError } from '../../errors.js';
+import type { FeatureView } from '../../features/feature-view.js';
+import { MAX_ENTITIES_PER_LOOKUP, getOnlineFeatures, type ServingLog } from '../../features/online-features.js';
+import type { OnlineStore } from '../../features/online-store.js';
+import type { RoutePlugin } from '../server-context.js';
+import { resolveTenant } from '../tenant.js';
+
+/** Options of {@link createFeatureRoutes}. */
+export interface FeatureRoutesOptions {
+  store: OnlineStore;
+  views: readonly FeatureView[];
+  /** Served lookups are logged here for parity. */
+  log?: ServingLog;
+  /** The read clock (default: the server's). */
+  now?: () => Date;
+}
+
+const MAX_BODY_BYTES = 1024 * 1024;
+
+/**
+ * `POST /v1/features/online`: online feature lookup, row-oriented.
+ *
+ * Body `{ "view": "contact_engagement", "entities": [{ "contact_id": "con_1" }, …], "features"?: ["lead_score"] }`
+ * (tenant by `?tenant=` / `X-Verity-Tenant`, else the default). Answers
+ * `{ view, view_version, tenant, rows: [{ entity, features: { name: { value, status, event_time, age_ms } } }] }`
+ * in request order. At most 1000 entities and 1 MiB per request.
+ */
+export function createFeatureRoutes(options: FeatureRoutesOptions): RoutePlugin {
+  const byName = new Map(options.views.map((v) => [v.name, v]));
+  return async (app, { context }) => {
+    app.post('/v1/features/online', async (request) => {
+      const tenant = resolveTenant(request.query, request.headers['x-verity-tenant'], context.tenantDefault);
+      const type = String(request.headers['content-type'] ?? '');
+      if (!/^application\/json\b/i.test(type)) throw new VerityError('UNSUPPORTED_MEDIA_TYPE', `POST /v1/features/online takes application/json, not "${type || '(none)'}".`);
+      const raw = request.body;
+      const text = Buffer.isBuffer(raw) ? raw.toString('utf8') : typeof raw === 'string' ? raw : JSON.stringify(raw ?? null);
+      if (Buffer.byteLength(text) > MAX_BODY_BYTES) throw new VerityError('PAYLOAD_TOO_LARGE', `A feature lookup body may be at most ${MAX_BODY_BYTES} bytes.`);
+      let body: unknown;
+      try {
+        body = JSON.parse(text);
+      } catch (error) {
+        throw new VerityError('MALFORMED_INPUT', `The body is not valid JSON: ${(error as Error).message}`);
+      }
+      const { view: viewName, entities, features } = (body ?? {}) as { view?: unknown; entities?: unknown; features?: unknown };
+      if (typeof viewName !== 'string') throw new VerityError('UNPROCESSABLE', 'The body needs "view": the feature view name.');
+      const view = byName.get(viewName);
+      if (!view) throw new VerityError('NOT_FOUND', `Feature view "${viewName.slice(0, 80)}" is not served; served: ${[...byName.keys()].join(', ') || '(none)'}.`);
+      if (!Array.isArray(entities) || entities.length === 0 || entities.some((e) => typeof e !== 'object' || e === null || Array.isArray(e)))
+        throw new VerityError('UNPROCESSABLE', 'The body needs "entities": a non-empty array of key objects, e.g. [{"contact_id":"con_1"}].');
+      if (entities.length > MAX_ENTITIES_PER_LOOKUP) throw new VerityError('UNPROCESSABLE', `At most ${MAX_ENTITIES_PER_LOOKUP} entities per request (got ${entities.length}).`);
+      if (features !== undefined && (!Array.isArray(features) || features.some((f) => typeof f !== 'string')))
+        throw new VerityError('UNPROCESSABLE', '"features", when given, must be an array of feature names.');
+      const rows = await getOnlineFeatures(store(), view, entities as Array<Record<string, unknown>>, {
+        tenant,
+        now: (options.now ?? context.now)(),
+        ...(features ? { features: features as string[] } : {}),
+        ...(options.log ? { log: options.log } : {}),
+      });
+      return { view: view.name, view_version: view.version, tenant, rows: rows.map((r) => ({ entity: r.entity, features: r.features })) };
+    });
+    app.get('/v1/features/views', async () => ({
+      views: options.views.map((v) => ({ name: v.name, version: v.version, entity: v.entity, keys: v.keys, features: v.features.map((f) => f.name), maxAgeMs: v.maxAgeMs ?? null })),
+    }));
+  };
+  function store() {
+    return options.store;
+  }
+}

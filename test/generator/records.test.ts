@@ -1,0 +1,108 @@
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { GroundTruthEntry } from '../../src/generator/defects.js';
+import { deriveEventId } from '../../src/ingest/event-id.js';
+import { generateChanges } from '../../src/generator/generate-changes.js';
+import type { GenerateReport } from '../../src/generator/generate.js';
+import { cleanup, generateTemp, readNdjson, SMALL } from './generated-data.js';
+
+let dir = '';
+let report: GenerateReport;
+const KEY: Record<string, string> = { account: 'account_id', contact: 'contact_id', lead: 'lead_id', opportunity: 'opportunity_id', activity: 'activity_id' };
+
+beforeAll(async () => {
+  ({ dir, report } = await generateTemp({ ...SMALL, tenants: 1 }));
+});
+afterAll(cleanup);
+
+describe('generated record states', () => {
+  it('write one line per envelope, duplicates excluded, each with its _event_id', () => {
+    const envelopes = readNdjson(join(dir, 'tenants/t01/envelopes/events.ndjson'));
+    for (const entity of Object.keys(KEY)) {
+      const records = readNdjson(join(dir, `tenants/t01/records/${entity}.ndjson`));
+      const ids = envelopes.filter((e) => e.entity === entity).map((e) => e.event_id as string);
+      expect(records.map((r) => r._event_id)).toEqual([...new Set(ids)].filter((id, i, all) => all.indexOf(id) === i));
+      expect(records.length, entity).toBeGreaterThan(0);
+      for (const r of records) expect(r[KEY[entity]!]).toBeTruthy();
+    }
+  });
+
+  it('carry each record-level defect on the defect event line only', () => {
+    const truth = readNdjson<GroundTruthEntry>(join(dir, 'ground-truth.ndjson'));
+    const checked = new Set<string>();
+    for (const entity of Object.keys(KEY)) {
+      const records = readNdjson(join(dir, `tenants/t01/records/${entity}.ndjson`));
+      const byEvent = new Map(records.map((r) => [r._event_id as string, r]));
+      for (const t of truth.filter((x) => x.entity === entity && x.field && 'value' in x.detail && ['record', 'reference', 'schema'].includes(x.layer))) {
+        const line = byEvent.get(t.event_id)!;
+        expect(line, `${t.kind} ${t.event_id}`).toBeDefined();
+        expect(line[t.field!], t.kind).toEqual(t.detail.value);
+        const key = line[KEY[entity]!];
+        const sameKind = new Set(truth.filter((x) => x.kind === t.kind && x.field === t.field).map((x) => x.event_id));
+        const others = records.filter((r) => r[KEY[entity]!] === key && !sameKind.has(r._event_id));
+        for (const o of others) expect(o[t.field!], `${t.kind} leaks to ${o._event_id}`).not.toEqual(t.detail.value);
+        checked.add(t.kind);
+      }
+    }
+    for (const kind of ['malformed_email', 'missing_email', 'country_spelling', 'picklist_typo', 'score_out_of_range', 'future_date', 'schema_type_change', 'orphan_reference', 'schema_new_field'])
+      expect(checked.has(kind), kind).toBe(true);
+  });
+
+  it('moves lead statuses only along allowed transitions except where ground truth says illegal_transition', () => {
+    const allowed = new Set(['new>contacted', 'contacted>qualified', 'contacted>disqualified', 'qualified>converted', 'qualified>disqualified']);
+    const truth = new Set(readNdjson<GroundTruthEntry>(join(dir, 'ground-truth.ndjson')).filter((t) => t.kind === 'illegal_transition').map((t) => t.event_id));
+    const statuses = ['new', 'contacted', 'qualified', 'disqualified', 'converted'];
+    // Re-emitted duplicates share the source position: keep first deliveries.
+    const values = [...new Map(readNdjson(join(dir, 'tenants/t01/debezium/events.ndjson')).map((v) => [v.source.lsn, v])).values()];
+    const illegal = values
+      .filter((v) => v.op === 'u' && v.before.status !== v.after.status && statuses.includes(v.after.status))
+      .filter((v) => !allowed.has(`${v.before.status}>${v.after.status}`))
+      .map((v) => deriveEventId('debezium', [v.source.name, v.source.lsn, v.source.txId, JSON.stringify([v.after.lead_id])]));
+    expect(truth.size).toBeGreaterThan(0);
+    expect(new Set(illegal)).toEqual(truth);
+  });
+
+  it('streams the same envelopes in memory as it writes to files', () => {
+    const fromFile = readNdjson(join(dir, 'tenants/t01/envelopes/events.ndjson')).map((e) => e.event_id);
+    const inMemory: string[] = [];
+    for (const item of generateChanges({ ...SMALL, tenants: 1 })) if (item.type === 'delivery') for (const e of item.envelopes) inMemory.push(e.event_id);
+    expect(inMemory).toEqual(fromFile);
+    expect(inMemory.length).toBe(report.events);
+  });
+
+  it('makes the label learnable: won opportunities sit in accounts with more email opens', () => {
+    const big = { ...SMALL, tenants: 1, accounts: 60, contacts: 1500, opportunities: 150, days: 40, defectRate: 0 };
+    const opens = new Map<string, number>();
+    const won = new Map<string, boolean>();
+    for (const item of generateChanges(big)) {
+      if (item.type !== 'delivery') continue;
+      for (const e of item.envelopes) {
+        if (e.entity === 'activity' && e.payload.type === 'email_opened') opens.set(e.payload.account_id as string, (opens.get(e.payload.account_id as string) ?? 0) + 1);
+        if (e.entity === 'opportunity' && typeof e.payload.stage === 'string' && e.payload.stage.startsWith('closed_')) won.set(e.entity_key.opportunity_id as string, e.payload.stage === 'closed_won');
+      }
+    }
+    // Opportunities' accounts are only in record states; join through the opportunity creates.
+    const accountOf = new Map<string, string>();
+    for (const item of generateChanges(big)) if (item.type === 'delivery') for (const e of item.envelopes) if (e.entity === 'opportunity' && e.payload.account_id) accountOf.set(e.entity_key.opportunity_id as string, e.payload.account_id as string);
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+    const wonOpens = mean([...won].filter(([, w]) => w).map(([id]) => opens.get(accountOf.get(id)!) ?? 0));
+    const lostOpens = mean([...won].filter(([, w]) => !w).map(([id]) => opens.get(accountOf.get(id)!) ?? 0));
+    expect([...won.values()].filter(Boolean).length).toBeGreaterThan(5);
+    expect(wonOpens).toBeGreaterThan(lostOpens);
+  });
+});
+
+describe('generated line serialisation', () => {
+  it('writes envelope and record lines byte-identical to JSON.stringify of the streamed objects', async () => {
+    const { envelopeJson, JsonMemo, recordJson } = await import('../../src/generator/envelope-json.js');
+    const memo = new JsonMemo();
+    let n = 0;
+    for (const item of generateChanges({ ...SMALL, tenants: 1 })) {
+      if (item.type !== 'delivery') continue;
+      for (const e of item.envelopes) expect(envelopeJson(e, memo.of(e.payload))).toBe(JSON.stringify(e));
+      for (const r of item.records) expect(recordJson(memo.of(r.base!), r.record._event_id, r.record._op)).toBe(JSON.stringify(r.record));
+      n += item.envelopes.length;
+    }
+    expect(n).toBeGreaterThan(1000);
+  });
+});
