@@ -180,7 +180,7 @@ export { createSnapshot, readFrameCsv, type CreateSnapshotOptions, type CreatedS
 export { verifySnapshot, type SnapshotVerification, type SnapshotFileCheck } from './snapshots/verify-snapshot.js';
 export { listSnapshots, resolveSnapshot, readSignedManifest, type SnapshotSummary } from './snapshots/snapshot-store.js';
 export { SNAPSHOT_PREDICATE_TYPE, snapshotId, type SnapshotManifest, type SnapshotFile } from './snapshots/snapshot-manifest.js';
-export type { TrainingFrameBuilder, TrainingFrame, TrainingFrameOptions, FrameRow } from './snapshots/training-frame-builder.js';
+export type { TrainingFrameBuilder, TrainingFrame as SnapshotTrainingFrame, TrainingFrameOptions as SnapshotFrameOptions, FrameRow } from './snapshots/training-frame-builder.js';
 export { registerTrainingFrameBuilder, projectTrainingFrameBuilder, type TrainingFrameBuilderFactory } from './snapshots/frame-builder-registry.js';
 export { createProjectSnapshot, listProjectSnapshots, showProjectSnapshot, verifyProjectSnapshot, traceProjectSnapshot, projectSnapshotsDir } from './snapshots/project-snapshots.js';
 export { hashFile } from './snapshots/hash-file.js';
