@@ -22,6 +22,7 @@ const arg = (name: string, fallback: number) => {
 const scale = arg('scale', 1);
 // --bus nats://…: measure the stateless server publishing to JetStream (a fresh stream, deleted after).
 const busUrl = process.argv.includes('--bus') ? process.argv[process.argv.indexOf('--bus') + 1] : undefined;
+const busPack = process.argv.includes('--bus-pack') ? process.argv[process.argv.indexOf('--bus-pack') + 1]! : 'event';
 const concurrency = arg('concurrency', 16);
 const BATCH = 100;
 const batches = Math.round(600 * scale);
@@ -85,7 +86,7 @@ try {
     await bus.maxMessageBytes(); // creates the stream
     writeFileSync(join(serverDir, 'verity.config.yaml'), `bus:\n  type: nats\n  url: ${busUrl}\n  stream: ${stream}\n`);
   }
-  const child = spawn(process.execPath, ['--import', tsx, cli, '--json', 'serve', '--port', '0', '--log', 'silent'], { cwd: serverDir, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', tsx, cli, '--json', 'serve', '--port', '0', '--log', 'silent', ...(bus ? ['--bus-pack', busPack] : [])], { cwd: serverDir, stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   const url = await new Promise<string>((resolve, reject) => {
@@ -135,7 +136,7 @@ try {
   console.log(
     JSON.stringify({
       bench: 'http-ingest',
-      mode: bus ? 'bus:nats' : 'lake',
+      mode: bus ? `bus:nats:${busPack}` : 'lake',
       events,
       batch_size: BATCH,
       concurrency,

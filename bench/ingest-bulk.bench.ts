@@ -37,9 +37,10 @@ function parseOnly(): number {
   return seconds;
 }
 
-async function ingest(dir: string): Promise<{ seconds: number; cpu: number; accepted: number; duplicates: number; quarantined: number }> {
+async function ingest(dir: string): Promise<{ seconds: number; cpu: number; mainThread: number; accepted: number; duplicates: number; quarantined: number }> {
   const lake = await openLake({ dir, contracts: benchResolver() });
   const c0 = process.cpuUsage();
+  const elu0 = performance.eventLoopUtilization();
   const t0 = process.hrtime.bigint();
   const inFlight = new Set<Promise<void>>();
   const totals = { accepted: 0, duplicates: 0, quarantined: 0 };
@@ -59,8 +60,9 @@ async function ingest(dir: string): Promise<{ seconds: number; cpu: number; acce
   await Promise.all(inFlight);
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   const cpu = cpuSince(c0);
+  const mainThread = performance.eventLoopUtilization(elu0).active / 1000;
   await lake.close();
-  return { seconds, cpu, ...totals };
+  return { seconds, cpu, mainThread, ...totals };
 }
 
 setFlagsFromString('--expose-gc');
@@ -98,6 +100,7 @@ try {
       ratio: +(ours / peer).toFixed(3),
       target_ratio: 0.6,
       cpu_ratio: +(parseCpu / run.cpu).toFixed(3),
+      main_thread_ratio: +(parseSeconds / run.mainThread).toFixed(3),
       load_average: +loadavg()[0]!.toFixed(1),
       accepted: run.accepted,
       duplicates: run.duplicates,

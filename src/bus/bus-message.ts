@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { VerityError } from '../errors.js';
 import type { Envelope } from '../envelope.js';
 import type { BusMessage } from './bus.js';
@@ -16,12 +17,22 @@ export function subjectToken(value: string): string {
 /** The subject a message is published on: `<prefix>.<tenant>.<entity>` (rejected items: `<prefix>.<tenant>._rejected`). */
 export function busSubject(prefix: string, message: BusMessage): string {
   if (message.kind === 'envelope') return `${prefix}.${subjectToken(message.envelope.tenant_id)}.${subjectToken(message.envelope.entity)}`;
+  if (message.kind === 'batch') return `${prefix}.${subjectToken(message.tenant_id)}._batch`;
   return `${prefix}.${subjectToken(message.tenant_id)}._rejected`;
 }
 
-/** The de-duplication id: `tenant_id:event_id` for envelopes; none for rejected items (each is kept). */
+/**
+ * The de-duplication id: `tenant_id:event_id` for envelopes; for a batch, a hash of its tenant and
+ * event ids (a retried identical batch is stored once); none for rejected items (each is kept).
+ */
 export function busMessageId(message: BusMessage): string | undefined {
-  return message.kind === 'envelope' ? `${message.envelope.tenant_id}:${message.envelope.event_id}` : undefined;
+  if (message.kind === 'envelope') return `${message.envelope.tenant_id}:${message.envelope.event_id}`;
+  if (message.kind === 'batch') {
+    const h = createHash('sha256').update(message.tenant_id);
+    for (const e of message.envelopes) h.update('\u0000').update(e.event_id);
+    return `batch:${message.tenant_id}:${h.digest('hex').slice(0, 40)}`;
+  }
+  return undefined;
 }
 
 const encoder = new TextEncoder();
@@ -78,6 +89,15 @@ export function decodeBusMessage(data: Uint8Array): DecodedBusMessage {
     if (problem) return { ok: false, code: 'BUS_MESSAGE_INVALID', message: `Bus message: ${problem}.`, raw: text };
     return { ok: true, message: { kind: 'envelope', source: value.source, envelope: value.envelope as Envelope } };
   }
+  if (value.kind === 'batch') {
+    if (!isText(value.tenant_id) || !Array.isArray(value.envelopes) || value.envelopes.length === 0)
+      return { ok: false, code: 'BUS_MESSAGE_INVALID', message: 'Bus message: a batch needs tenant_id and a non-empty envelopes array.', raw: text };
+    for (let i = 0; i < value.envelopes.length; i++) {
+      const problem = envelopeProblem(value.envelopes[i]);
+      if (problem) return { ok: false, code: 'BUS_MESSAGE_INVALID', message: `Bus message: batch item ${i}: ${problem}.`, raw: text };
+    }
+    return { ok: true, message: { kind: 'batch', source: value.source, tenant_id: value.tenant_id, envelopes: value.envelopes as Envelope[] } };
+  }
   if (value.kind === 'rejected') {
     const item = value.item;
     if (!isText(value.tenant_id) || !isObject(item) || typeof item.index !== 'number' || typeof item.raw !== 'string' || !isText(item.code) || typeof item.message !== 'string')
@@ -87,13 +107,14 @@ export function decodeBusMessage(data: Uint8Array): DecodedBusMessage {
       message: { kind: 'rejected', source: value.source, tenant_id: value.tenant_id, item: { index: item.index, raw: item.raw, code: item.code, message: item.message } },
     };
   }
-  return { ok: false, code: 'BUS_MESSAGE_INVALID', message: 'Bus message "kind" must be "envelope" or "rejected".', raw: text };
+  return { ok: false, code: 'BUS_MESSAGE_INVALID', message: 'Bus message "kind" must be "envelope", "batch" or "rejected".', raw: text };
 }
 
 /** Throws PAYLOAD_TOO_LARGE when an encoded message is over the bus's limit (checked before anything is published). */
 export function assertMessageFits(encoded: Uint8Array, limit: number, message: BusMessage): void {
   if (encoded.byteLength > limit) {
-    const what = message.kind === 'envelope' ? `Event ${message.envelope.event_id}` : `Rejected item ${message.item.index}`;
+    const what =
+      message.kind === 'envelope' ? `Event ${message.envelope.event_id}` : message.kind === 'batch' ? `A batch of ${message.envelopes.length} events` : `Rejected item ${message.item.index}`;
     throw new VerityError('PAYLOAD_TOO_LARGE', `${what} encodes to ${encoded.byteLength} bytes, over the bus's message limit of ${limit} bytes. Send smaller records or raise the NATS server's max_payload.`);
   }
 }

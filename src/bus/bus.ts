@@ -11,7 +11,9 @@ import type { RejectedItem } from '../ingest/source.js';
 /** One message on the bus: a decoded envelope, or an undecodable item bound for quarantine. */
 export type BusMessage =
   | { kind: 'envelope'; source: string; envelope: Envelope }
-  | { kind: 'rejected'; source: string; tenant_id: string; item: RejectedItem };
+  | { kind: 'rejected'; source: string; tenant_id: string; item: RejectedItem }
+  /** Several envelopes of one tenant in one message (packing `batch`: fewer, larger messages). */
+  | { kind: 'batch'; source: string; tenant_id: string; envelopes: Envelope[] };
 
 /** What a bus can do; callers branch on these, never on names. */
 export interface BusCapabilities {

@@ -90,11 +90,14 @@ export function createLakeWriter(options: LakeWriterOptions): LakeWriter {
         continue;
       }
       const m = decoded.message;
-      if (m.kind === 'envelope') {
-        let list = envelopesBySource.get(m.source);
-        if (!list) envelopesBySource.set(m.source, (list = []));
-        list.push(m.envelope);
-      } else addRejected(m.source, m.tenant_id, m.item);
+      if (m.kind === 'rejected') {
+        addRejected(m.source, m.tenant_id, m.item);
+        continue;
+      }
+      let list = envelopesBySource.get(m.source);
+      if (!list) envelopesBySource.set(m.source, (list = []));
+      if (m.kind === 'envelope') list.push(m.envelope);
+      else for (const e of m.envelopes) list.push(e);
     }
     batch.invalid = invalid.length;
     try {

@@ -1,6 +1,6 @@
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { loadConfig } from '../config/config.js';
+import { loadConfig, projectPath } from '../config/config.js';
 import { VerityError } from '../errors.js';
 import { generate, type GenerateReport } from '../generator/generate.js';
 import { ingestFiles, type IngestFilesReport } from '../ingest/ingest-files.js';
@@ -9,9 +9,15 @@ import { createFileContractResolver } from '../contracts/contract-resolver.js';
 import { openProjectLake } from '../project/project-lake.js';
 import { initProject } from '../project/init.js';
 import { startServer } from '../server/start-server.js';
-import { createServerSources } from '../server/server-sources.js';
+import { createSource } from '../ingest/sources/source-registry.js';
+import type { Source } from '../ingest/source.js';
 import type { LakeStats, ReplayReport } from '../lake/types.js';
 import { postEventBatches, postRecordedDeliveries, type PostReport } from './demo-ingest.js';
+import { openProjectProvenance } from '../audit/project-provenance.js';
+import { openFeatureServices } from '../features/feature-services.js';
+import { runFeatureDemo, type FeatureDemoReport } from '../features/feature-demo.js';
+import { createProjectFrameBuilder } from '../snapshots/project-frame-builder.js';
+import { createProjectSnapshot, verifyProjectSnapshot } from '../snapshots/project-snapshots.js';
 
 /** Marks a directory as the demo's own, so a second run may wipe and reuse it. */
 const MARKER = '.verity-demo';
@@ -50,6 +56,16 @@ export interface DemoReport {
   detection: DetectionScore;
   contractFix: { contract: string; replay: Pick<ReplayReport, 'examined' | 'replayed' | 'stillQuarantined'> };
   lake: Pick<LakeStats, 'lastSeq' | 'totals' | 'files' | 'eventIds'> & { parquetFiles: number };
+  features: {
+    views: Array<{ name: string; version: string }>;
+    staging: { entities: number; rows: number };
+    materialized: number;
+    lookup: FeatureDemoReport['lookup'];
+    training: FeatureDemoReport['training'];
+  };
+  snapshot: { name: string; id: string; version: number; rows: number; consentExcluded: number | undefined; verified: boolean; dir: string };
+  audit: { treeSize: number; rootHash: string; signed: boolean };
+  lineageFile: string;
   seconds: number;
 }
 
@@ -123,18 +139,16 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
   }
 
   step('ingest files');
-  const { lake, contracts: catalog } = await openProjectLake(loaded, { actor: 'verity demo' });
+  const provenance = await openProjectProvenance(loaded, { generateKey: true });
+  const { lake, contracts: catalog } = await openProjectLake(loaded, { actor: 'verity demo', audit: provenance.audit, lineage: provenance.lineage });
   try {
-    const sources = createServerSources();
     const files: DemoReport['ingest']['files'] = {};
-    const runFiles = async (name: string, sourceName: string, path: string, entity?: string, mode?: 'lines') => {
-      const source = sources.find((s) => s.name === sourceName);
-      if (!source) return;
-      const r = await ingestFiles({ paths: [path], source, target: lake, tenant_id: tenant, ...(entity ? { entity } : {}), ...(mode ? { mode } : {}) });
+    const runFiles = async (name: string, source: Source, path: string) => {
+      const r = await ingestFiles({ paths: [path], source, target: lake, tenant_id: tenant });
       files[name] = { ...r, signals: r.signals.length };
     };
-    await runFiles('debezium', 'debezium', join(tenantDir, 'debezium', 'events.ndjson'), undefined, 'lines');
-    await runFiles('activity file', 'ndjson', join(tenantDir, 'files', 'activity.ndjson'), 'activity');
+    await runFiles('debezium', createSource('debezium'), join(tenantDir, 'debezium', 'events.ndjson'));
+    await runFiles('activity file', createSource('ndjson', { entity: 'activity' }), join(tenantDir, 'files', 'activity.ndjson'));
 
     step('quarantine');
     const quarantined = await lake.quarantine.list({ tenant_id: tenant, limit: 1_000_000 });
@@ -151,6 +165,49 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
     const compaction = await lake.compact();
     const stats = await lake.stats();
 
+    step('features');
+    const services = await openFeatureServices(loaded);
+    let featureReport: FeatureDemoReport;
+    try {
+      featureReport = await runFeatureDemo({
+        lakeDir: lake.dir,
+        source: lake,
+        views: services.views,
+        store: services.store,
+        tenant,
+        out: join(dir, 'train.parquet'),
+        log: services.log,
+      });
+    } finally {
+      await services.close();
+    }
+
+    step('snapshot');
+    // Labels for the snapshot: the feature demo's frame (each contact at its newest event) with a
+    // label column; the snapshot rebuilds the features point-in-time and keeps only contacts who
+    // consented to model training.
+    const frameRows = await lake.query(
+      `SELECT json_extract_string(entity_key, '$.contact_id') AS contact_id, strftime(max(event_time), '%Y-%m-%dT%H:%M:%S.000Z') AS timestamp,
+              CAST(max(CASE WHEN json_extract_string(payload, '$.lifecycle_stage') IN ('opportunity', 'customer') THEN 1 ELSE 0 END) AS INTEGER) AS label
+         FROM raw_events WHERE tenant_id = '${tenant}' AND entity = 'contact' GROUP BY 1 ORDER BY 1 LIMIT 150`,
+    );
+    const labels = join(dir, 'labels.csv');
+    writeFileSync(labels, ['contact_id,timestamp,label', ...frameRows.map((r) => `${String(r.contact_id)},${String(r.timestamp)},${String(r.label)}`)].join('\n') + '\n');
+    const viewName = featureReport.training.view;
+    const snap = await createProjectSnapshot(loaded, {
+      name: 'demo-training',
+      frame: labels,
+      views: [viewName],
+      purpose: 'model_training',
+      actor: 'verity demo',
+      ...(provenance.signer ? { signer: provenance.signer } : {}),
+      audit: provenance.audit,
+      lineage: provenance.lineage,
+      builder: createProjectFrameBuilder(loaded, { tenant, lastSeq: () => lake.lastSeq() }),
+    });
+    const verification = await verifyProjectSnapshot(loaded, snap.id);
+    const head = await provenance.audit.head();
+
     return {
       dir,
       generated: {
@@ -166,10 +223,29 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
       detection,
       contractFix: { contract: 'contact 1.0.0 → 1.1.0 (adds optional linkedin_url)', replay: { examined: replay.examined, replayed: replay.replayed, stillQuarantined: replay.stillQuarantined } },
       lake: { lastSeq: stats.lastSeq, totals: stats.totals, files: stats.files, eventIds: stats.eventIds, parquetFiles: compaction.files.length },
+      features: {
+        views: services.views.map((v) => ({ name: v.name, version: v.version })),
+        staging: { entities: new Set(featureReport.staging.files.map((f) => f.split('/')[1])).size, rows: featureReport.staging.events },
+        materialized: featureReport.materialize.views.reduce((n, v) => n + v.cells.applied, 0),
+        lookup: featureReport.lookup,
+        training: featureReport.training,
+      },
+      snapshot: {
+        name: snap.name,
+        id: snap.id,
+        version: snap.version,
+        rows: snap.manifest.data.rows,
+        consentExcluded: snap.manifest.consent.excluded_rows ?? undefined,
+        verified: verification.valid,
+        dir: snap.path,
+      },
+      audit: { treeSize: head.tree_size, rootHash: head.root_hash, signed: head.envelope !== undefined },
+      lineageFile: projectPath(loaded, loaded.config.lineage.file),
       seconds: (performance.now() - started) / 1000,
     };
   } finally {
     await lake.close();
+    await provenance.close();
   }
 }
 

@@ -34,6 +34,27 @@ export function compactLake(core: LakeCore): Promise<CompactionReport> {
   return run;
 }
 
+/** Resolves when no compaction of this lake is running (errors are the caller's to report elsewhere). */
+export async function compactionIdle(core: LakeCore): Promise<void> {
+  for (let current = running.get(core); current; current = running.get(core)) await current.catch(() => undefined);
+}
+
+/**
+ * Starts a compaction in the background when `compactAfterRows` records have been appended since
+ * the last one started; a failure is kept in `core.backgroundError` (shown by stats) and retried
+ * at the next threshold.
+ */
+export function maybeCompactInBackground(core: LakeCore, appended: number): void {
+  if (core.compactAfterRows === undefined) return;
+  core.rowsSinceCompaction += appended;
+  if (core.rowsSinceCompaction < core.compactAfterRows || running.has(core)) return;
+  core.rowsSinceCompaction = 0;
+  compactLake(core).then(
+    () => (core.backgroundError = undefined),
+    (error: unknown) => (core.backgroundError = (error as Error).message),
+  );
+}
+
 /** Removes segments whose removal waited for scans, once none is running. */
 export async function releaseRemovals(core: LakeCore): Promise<void> {
   if (core.activeScans > 0 || core.pendingRemovals.length === 0) return;

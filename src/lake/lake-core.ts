@@ -34,6 +34,11 @@ export interface LakeCore {
   pendingRemovals: number[];
   /** Replay marks loaded into DuckDB (to refresh the view only when it changed). */
   replaysLoaded: number;
+  /** Compact in the background after this many appended records (undefined: only on request). */
+  readonly compactAfterRows: number | undefined;
+  rowsSinceCompaction: number;
+  /** The message of the last background compaction failure, if the last one failed. */
+  backgroundError: string | undefined;
   readonly catalogPath: string;
   readonly checkpointPath: string;
   /** Throws when the lake is read-only or closed. */

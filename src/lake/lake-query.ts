@@ -76,6 +76,7 @@ export function createLakeQuery(core: LakeCore): LakeQuery {
           segmentBytes: segments.reduce((n, s) => n + s.bytes, 0),
         },
         eventIds: core.index.seenCount(),
+        ...(core.backgroundError !== undefined ? { backgroundCompactionError: core.backgroundError } : {}),
       };
     },
   };

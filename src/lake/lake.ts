@@ -11,7 +11,7 @@ import { createIngest } from './lake-ingest.js';
 import { createLakeIndex } from './lake-index.js';
 import type { LakeCore } from './lake-core.js';
 import { createLakeQuery } from './lake-query.js';
-import { compactLake } from './compaction.js';
+import { compactLake, compactionIdle, maybeCompactInBackground } from './compaction.js';
 import { createQuarantineZone } from './quarantine-zone.js';
 import type { LogRecord } from './log-records.js';
 import { scanRaw } from './scan-raw.js';
@@ -111,6 +111,9 @@ export async function openLake(options: LakeOptions): Promise<Lake> {
       activeScans: 0,
       pendingRemovals: [],
       replaysLoaded: -1,
+      compactAfterRows: !readOnly && options.compactAfterRows !== undefined && options.compactAfterRows > 0 ? options.compactAfterRows : undefined,
+      rowsSinceCompaction: 0,
+      backgroundError: undefined,
       catalogPath,
       checkpointPath,
       paused: undefined,
@@ -122,6 +125,7 @@ export async function openLake(options: LakeOptions): Promise<Lake> {
       async appendDurably(lines, firstSeq, lastSeq) {
         await log.append(lines, firstSeq, lastSeq);
         if (lastSeq > core.durableSeq) core.durableSeq = lastSeq;
+        if (lines.length > 0) maybeCompactInBackground(core, lines.length);
       },
       async quiesce() {
         let release!: () => void;
@@ -163,6 +167,7 @@ export async function openLake(options: LakeOptions): Promise<Lake> {
         if (closed) return;
         closed = true;
         try {
+          await compactionIdle(core);
           await log.close();
           if (!readOnly && reserved > core.durableSeq) {
             try {

@@ -22,6 +22,11 @@ export interface LakeOptions {
   maxSegmentBytes?: number;
   /** Open for reading only: no lock, no recovery writes; `ingest`, `compact` and `replay` throw. */
   readOnly?: boolean;
+  /**
+   * Compact in the background once this many records have been appended since the last
+   * compaction started (the config's `lake.compaction.maxRows`). Default: only when asked.
+   */
+  compactAfterRows?: number;
   /** Who the audit facts name as actor (default `verity`). */
   actor?: string;
 }
@@ -196,6 +201,8 @@ export interface LakeStats {
   files: { parquet: number; parquetBytes: number; segments: number; segmentBytes: number };
   /** Dedupe index size (distinct `(tenant_id, event_id)` seen). */
   eventIds: number;
+  /** The last background compaction's error, when it failed (it is retried at the next threshold). */
+  backgroundCompactionError?: string;
 }
 
 /** The event lake (DESIGN.md section 6). */

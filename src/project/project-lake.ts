@@ -42,6 +42,7 @@ export async function openProjectLake(loaded: LoadedConfig, options: OpenProject
     actor: options.actor,
     ...(contracts ? { contracts } : {}),
     ...(options.readOnly ? { readOnly: true } : {}),
+    ...(config.lake.compaction?.maxRows !== undefined ? { compactAfterRows: config.lake.compaction.maxRows } : {}),
     ...(options.audit ? { audit: options.audit } : {}),
     ...(options.lineage ? { lineage: options.lineage } : {}),
   });

@@ -1,6 +1,6 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Bus } from '../bus/bus.js';
-import { createBusIngestTarget } from '../bus/bus-ingest-target.js';
+import { createBusIngestTarget, type BusPacking } from '../bus/bus-ingest-target.js';
 import { VerityError } from '../errors.js';
 import type { Source } from '../ingest/source.js';
 import { toErrorReply } from './error-reply.js';
@@ -17,6 +17,8 @@ export interface ServerOptions {
   lake?: ServerLake;
   /** Scale-out mode: publish accepted events to this bus instead of writing the lake. */
   bus?: Bus;
+  /** In bus mode: one message per event (default) or one per delivery (see {@link BusPacking}). */
+  busPacking?: BusPacking;
   /** Source adapters, by name or as a list (their `name` is the key). */
   sources: Record<string, Source | undefined> | readonly Source[];
   /** Tenant of requests that name none (default `default`). */
@@ -75,7 +77,7 @@ export function createServer(options: ServerOptions): VerityServer {
   const inFlight = new Set<Promise<unknown>>();
   let draining = false;
   let closing: Promise<void> | undefined;
-  const lakeOrBus = options.bus ? createBusIngestTarget(options.bus) : options.lake!;
+  const lakeOrBus = options.bus ? createBusIngestTarget(options.bus, { packing: options.busPacking ?? 'event' }) : options.lake!;
 
   const context: ServerContext = {
     tenantDefault,

@@ -1,5 +1,6 @@
 import { createNatsBus } from '../bus/nats-bus.js';
 import type { Bus } from '../bus/bus.js';
+import type { BusPacking } from '../bus/bus-ingest-target.js';
 import type { LoadedConfig } from '../config/config.js';
 import { projectPath, resolveSecret } from '../config/config.js';
 import type { ContractResolver } from '../contracts/types.js';
@@ -21,6 +22,8 @@ export interface StartServerOptions {
   host?: string;
   /** Scale-out: a NATS URL (`nats://…`); overrides `bus` in the config. */
   busUrl?: string;
+  /** In bus mode: `event` (default) or `batch` packing. */
+  busPacking?: BusPacking;
   /** Validates payloads in the lake's gate (embedded mode); default the project's `contracts.dir`. */
   contracts?: ContractResolver;
   /** Source adapters (default: every webhook source and native envelopes, with the config's secrets). */
@@ -74,7 +77,7 @@ export async function startServer(options: StartServerOptions): Promise<StartedS
     else lake = (await openProjectLake(options.config, { actor: 'verity serve' })).lake;
     const server = createServer({
       ...(lake ? { lake: options.wrapLake ? options.wrapLake(lake) : lake } : {}),
-      ...(bus ? { bus } : {}),
+      ...(bus ? { bus, busPacking: options.busPacking ?? 'event' } : {}),
       sources: options.sources ?? createServerSources(),
       tenantDefault: config.tenant,
       bodyLimitBytes: config.server.bodyLimitBytes,

@@ -1,5 +1,5 @@
 import type { LoadedConfig } from '../config/config.js';
-import { VerityError } from '../errors.js';
+import { createProjectFrameBuilder } from './project-frame-builder.js';
 import type { TrainingFrameBuilder } from './training-frame-builder.js';
 
 /** Makes the project's training frame builder (the feature store's point-in-time retrieval). */
@@ -19,8 +19,8 @@ export function registerTrainingFrameBuilder(next: TrainingFrameBuilderFactory |
   return previous;
 }
 
-/** The registered builder for a project. @throws VerityError UNAVAILABLE when none is registered. */
+/** The project's builder: the registered one, else the feature store's point-in-time retrieval over the project's lake. */
 export async function projectTrainingFrameBuilder(loaded: LoadedConfig): Promise<TrainingFrameBuilder> {
-  if (!factory) throw new VerityError('UNAVAILABLE', 'No training frame builder is registered: the feature store (point-in-time retrieval) is not wired into this build. See docs/provenance.md, "Wiring".');
+  if (!factory) return createProjectFrameBuilder(loaded);
   return factory(loaded);
 }

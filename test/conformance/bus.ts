@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Bus, BusDelivery, BusMessage } from '../../src/bus/bus.js';
 import { decodeBusMessage } from '../../src/bus/bus-message.js';
 import { createLakeWriter } from '../../src/bus/lake-writer.js';
+import { createBusIngestTarget } from '../../src/bus/bus-ingest-target.js';
 import { envelope, createFakeLake } from '../server/fakes.js';
 
 /** What a bus factory returns: the bus under test and how to clean up after it. */
@@ -18,7 +19,8 @@ const ids = (ds: BusDelivery[]) =>
   ds.map((d) => {
     const m = decodeBusMessage(d.data);
     if (!m.ok) throw new Error(m.message);
-    return m.message.kind === 'envelope' ? m.message.envelope.event_id : `rejected:${m.message.item.index}`;
+    const x = m.message;
+    return x.kind === 'envelope' ? x.envelope.event_id : x.kind === 'batch' ? `batch:${x.envelopes.map((e) => e.event_id).join(',')}` : `rejected:${x.item.index}`;
   });
 
 async function drain(bus: Bus, durable: string, want: number, ackWaitMs?: number) {
@@ -131,6 +133,18 @@ export function runBusConformance(name: string, factory: () => Promise<BusUnderT
       expect(totals).toMatchObject({ messages: 4, accepted: 3, quarantined: 1, byReason: { MALFORMED_JSON: 1 } });
       expect(lake.raw.map((e) => e.event_id)).toEqual(['evt-1', 'evt-2', 'evt-3']);
       expect((await writer.runOnce()).messages).toBe(0);
+    });
+
+    it('carries a packed batch as one message, stores an identical retry once, and the writer unpacks it', async () => {
+      const target = createBusIngestTarget(t.bus, { packing: 'batch' });
+      const envelopes = [envelope(1), envelope(2), envelope(3)];
+      expect(await target.ingest(envelopes, { source: 'verity', tenant_id: 't01' })).toMatchObject({ accepted: 3, duplicates: 0 });
+      expect(await target.ingest(envelopes, { source: 'verity', tenant_id: 't01' })).toMatchObject({ accepted: 0, duplicates: 3 });
+      const lake = createFakeLake();
+      const writer = createLakeWriter({ bus: t.bus, lake, durable: 'wb', fetchExpiresMs: 1000 });
+      const totals = await writer.run({ until: (x) => x.messages >= 1 });
+      expect(totals).toMatchObject({ messages: 1, accepted: 3 });
+      expect(lake.raw.map((e) => e.event_id)).toEqual(['evt-1', 'evt-2', 'evt-3']);
     });
 
     if (name !== 'memory') {

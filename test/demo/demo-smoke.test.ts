@@ -27,6 +27,9 @@ describe('verity demo (built CLI, end to end)', () => {
     expect(r.stdout).toMatch(/HTTP hubspot: \d+ requests → [1-9]\d* accepted/);
     expect(r.stdout).toMatch(/Quarantine .*by reason/);
     expect(r.stdout).toMatch(/compacted into [1-9]\d* Parquet files/);
+    expect(r.stdout).toMatch(/point-in-time training frame: [1-9]\d* rows/);
+    expect(r.stdout).toMatch(/Snapshot demo-training v1 .* verify: OK/);
+    expect(r.stdout).toMatch(/Audit log: [1-9]\d* entries, Merkle root [0-9a-f]{16}/);
     expect(existsSync(join(work, 'demo', 'verity.config.yaml'))).toBe(true);
   });
 
@@ -36,6 +39,9 @@ describe('verity demo (built CLI, end to end)', () => {
     const report = JSON.parse(r.stdout);
     expect(report.lake.totals.raw).toBeGreaterThan(0);
     expect(report.detection.injected).toBeGreaterThan(0);
+    expect(report.detection.falsePositives).toBeLessThan(report.detection.detected);
+    expect(report.snapshot.verified).toBe(true);
+    expect(report.snapshot.version).toBe(1);
   });
 
   it('refuses a non-empty directory it did not make, with a one-line error', () => {

@@ -68,3 +68,19 @@ describe('ShardedMap', () => {
     expect(map.has('id-1000')).toBe(false);
   });
 });
+
+describe('background compaction', () => {
+  it('compacts on its own after compactAfterRows records, and close waits for it', async () => {
+    const dir = tempDir();
+    const lake = await openLake({ dir, compactAfterRows: 50 });
+    for (let b = 0; b < 4; b++) await lake.ingest(Array.from({ length: 30 }, (_, i) => lead(b * 30 + i)));
+    await lake.close();
+    const catalog = JSON.parse(readFileSync(join(dir, 'catalog.json'), 'utf8'));
+    expect(catalog.compactedThrough).toBeGreaterThanOrEqual(60);
+    const reopened = await openLake({ dir, readOnly: true });
+    const ids: string[] = [];
+    for await (const e of reopened.scanRaw()) ids.push(e.event_id);
+    expect(ids).toEqual(Array.from({ length: 120 }, (_, i) => `evt-${i}`));
+    await reopened.close();
+  });
+});

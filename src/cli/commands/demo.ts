@@ -36,7 +36,24 @@ export function renderDemoReport(r: DemoReport): string {
   out.push(
     `6. Lake: ${r.lake.totals.raw} raw events, ${r.lake.totals.quarantinePending} still in quarantine, ${r.lake.eventIds} distinct event ids; compacted into ${r.lake.parquetFiles} Parquet files (${(r.lake.files.parquetBytes / 1024).toFixed(0)} KiB) under .verity/`,
   );
-  out.push('', 'Next: cd into the directory and try `npx verity lake query "select entity, count(*) from raw_events group by 1"` or `npx verity quarantine list`.');
+  const f = r.features;
+  out.push(
+    `7. Features: ${f.views.map((v) => `${v.name} (${v.version})`).join(', ')}; staging folded ${f.staging.rows} raw events into canonical history; ${f.materialized} online values materialized`,
+  );
+  if (f.lookup) {
+    const values = Object.entries(f.lookup.features)
+      .slice(0, 4)
+      .map(([k, v]) => `${k}=${JSON.stringify(v.value)} (${v.status})`)
+      .join(', ');
+    out.push(`   online lookup ${JSON.stringify(f.lookup.entity)}: ${values}${Object.keys(f.lookup.features).length > 4 ? ', …' : ''}`);
+  }
+  out.push(`   point-in-time training frame: ${f.training.rows} rows × ${f.training.columns.length} columns → ${f.training.path}`);
+  out.push(
+    `8. Snapshot ${r.snapshot.name} v${r.snapshot.version} (${r.snapshot.id.slice(0, 19)}…): ${r.snapshot.rows} rows, ${r.snapshot.consentExcluded ?? 0} excluded without model_training consent; signed (DSSE, Ed25519), verify: ${r.snapshot.verified ? 'OK' : 'FAILED'}`,
+    `   → ${r.snapshot.dir}`,
+  );
+  out.push(`9. Audit log: ${r.audit.treeSize} entries, Merkle root ${r.audit.rootHash.slice(0, 16)}…${r.audit.signed ? ' (signed tree head)' : ''}; OpenLineage events → ${r.lineageFile}`);
+  out.push('', 'Next: cd into the directory and try `npx verity lake query "select entity, count(*) from raw_events group by 1"` `npx verity quarantine list`, `npx verity snapshot verify demo-training` or `npx verity audit verify`.');
   return out.join('\n');
 }
 

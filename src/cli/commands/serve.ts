@@ -31,10 +31,12 @@ export function registerServe(program: Command, context: () => CliContext): void
     .option('--port <port>', 'port to listen on (default: server.port in the config, 8787; 0 = any free port)', parsePort)
     .option('--host <host>', 'interface to bind (default: server.host in the config, 127.0.0.1)')
     .option('--bus <url>', 'scale-out: publish to NATS JetStream at this URL (e.g. nats://127.0.0.1:4222) instead of writing the lake')
+    .option('--bus-pack <packing>', 'with --bus: "event" (one JetStream message per event, default) or "batch" (one per request)', 'event')
     .option('--public-url <url>', 'the base URL senders sign against (HubSpot v3 signs the URL), when behind a proxy')
     .option('--log <level>', 'pino log level (info, warn, error, silent)', 'info')
-    .action(async (opts: { port?: number; host?: string; bus?: string; publicUrl?: string; log: string }) => {
+    .action(async (opts: { port?: number; host?: string; bus?: string; busPack: string; publicUrl?: string; log: string }) => {
       const ctx = context();
+      if (opts.busPack !== 'event' && opts.busPack !== 'batch') throw new VerityError('INVALID_ARGUMENT', `--bus-pack must be "event" or "batch", got "${opts.busPack}".`);
       // Feature views in the project: serve lookups and keep the online store fresh from ingest.
       const features = opts.bus ? undefined : await createFeatureServing(ctx.config(), { onError: (e) => ctx.info(`features: online update failed: ${(e as Error).message}`) });
       const started = await startServer({
@@ -43,6 +45,7 @@ export function registerServe(program: Command, context: () => CliContext): void
         ...(opts.port === undefined ? {} : { port: opts.port }),
         ...(opts.host ? { host: opts.host } : {}),
         ...(opts.bus ? { busUrl: opts.bus } : {}),
+        busPacking: opts.busPack,
         ...(opts.publicUrl ? { publicBaseUrl: opts.publicUrl } : {}),
         logger: opts.log === 'silent' ? false : { level: opts.log },
       });
