@@ -165,6 +165,30 @@ export async function validateContractData(contractFile: string, dataFile: strin
   return validateDataFile(validator, dataFile, { lookups, ...(options.partial ? { partial: true } : {}), ...(options.onResult ? { onResult: options.onResult } : {}) });
 }
 
+/**
+ * Validates every entity's data file in `dataDir` (`<entity>.ndjson`, `.jsonl` or `.csv`) against the
+ * matching contract of `contractsDir`; entities without a data file are skipped.
+ * @example
+ * await validateContractDirectory('contracts', 'data/tenants/t01/records', { onResult: (entity, r) => … });
+ */
+export async function validateContractDirectory(
+  contractsDir: string,
+  dataDir: string,
+  options: Omit<ValidateContractDataOptions, 'onResult'> & { onResult?: (entity: string, result: RecordResult) => void } = {},
+): Promise<DataValidationSummary[]> {
+  const summaries: DataValidationSummary[] = [];
+  const files = readContractDir(contractsDir);
+  for (const contract of files) {
+    const data = ['ndjson', 'jsonl', 'csv'].map((ext) => join(dataDir, `${contract.entity}.${ext}`)).find((f) => existsSync(f));
+    if (!data) continue;
+    const contractFile = ['yaml', 'yml', 'json'].map((ext) => join(contractsDir, `${contract.entity}.odcs.${ext}`)).find((f) => existsSync(f)) ?? contractsDir;
+    const { onResult, ...rest } = options;
+    summaries.push(await validateContractData(contractFile, data, { ...rest, ...(onResult ? { onResult: (r) => onResult(contract.entity, r) } : {}) }));
+  }
+  if (summaries.length === 0) throw new VerityError('NOT_FOUND', `No data file in ${dataDir} matches a contract of ${contractsDir} (expected <entity>.ndjson or <entity>.csv).`);
+  return summaries;
+}
+
 /** The key fields of `entity`: from its contract beside the validated one, else `<entity>_id`. */
 function keyFieldsFor(entity: string, dir: string): string[] {
   for (const ext of ['yaml', 'yml', 'json']) {

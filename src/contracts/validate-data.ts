@@ -148,7 +148,7 @@ export async function validateDataFile(validator: CompiledContract, file: string
   const keyOf = (data: Record<string, unknown>) => (validator.keyFields.every((k) => data[k] !== undefined && data[k] !== null) ? JSON.stringify(validator.keyFields.map((k) => data[k])) : undefined);
   // With an order field, a first pass orders each key's states by event time, so a record
   // delivered late or out of order is judged against the state before it in time, not in the file.
-  const previousByLine = stateFields.length && orderField ? await statesInTimeOrder(open(), strip, keyOf, stateSpecs, orderField, (d) => validator.validate(d, { partial: true }).some((v) => v.field === orderField)) : undefined;
+  const ordered = stateFields.length && orderField ? await statesInTimeOrder(open(), strip, keyOf, stateSpecs, orderField, (d) => validator.validate(d, { partial: true }).some((v) => v.field === orderField)) : undefined;
   const state = new Map<string, Record<string, unknown>>();
   const lookups = options.lookups ?? {};
   const exists = Object.keys(lookups).length ? (entity: string, key: string) => (lookups[entity] ? lookups[entity].has(key) : true) : undefined;
@@ -164,9 +164,10 @@ export async function validateDataFile(validator: CompiledContract, file: string
       const meta = item.record[`${prefix}event_id`] ?? item.record.event_id;
       if (typeof meta === 'string') eventId = meta;
       key = keyOf(data);
-      const previous = key === undefined || !stateFields.length ? undefined : previousByLine ? previousByLine.get(item.line) : state.get(key);
+      const previous = key === undefined || !stateFields.length ? undefined : ordered ? ordered.previous.get(item.line) : state.get(key);
       violations = validator.validate(data, { ...(previous ? { previous } : {}), ...(exists ? { exists } : {}), ...(options.partial ? { partial: true } : {}) });
-      if (key !== undefined && stateFields.length && !previousByLine) state.set(key, nextState(previous, data, stateSpecs));
+      if (ordered && key !== undefined) violations = explainedByFloating(validator, violations, previous, data, ordered.floating.get(key));
+      if (key !== undefined && stateFields.length && !ordered) state.set(key, nextState(previous, data, stateSpecs));
     }
     if (violations.length === 0) summary.valid++;
     else {
@@ -209,20 +210,28 @@ async function statesInTimeOrder(
   fields: readonly FieldSpec[],
   orderField: string,
   badTime: (data: Record<string, unknown>) => boolean,
-): Promise<Map<number, Record<string, unknown>>> {
+): Promise<TimeOrderedStates> {
   const byKey = new Map<string, { line: number; t: number; values: Record<string, unknown> }[]>();
+  const floating = new Map<string, Record<string, unknown>[]>();
   for await (const item of source) {
     if (!item.record) continue;
     const data = strip(item.record);
     const key = keyOf(data);
     if (key === undefined) continue;
-    // A time the contract rejects (e.g. in the future) cannot place the record: keep file order.
-    const t = typeof data[orderField] === 'string' && !badTime(data) ? Date.parse(data[orderField]) : NaN;
     const values: Record<string, unknown> = {};
     for (const f of fields) if (data[f.name] !== undefined) values[f.name] = data[f.name];
+    const hasTime = typeof data[orderField] === 'string';
+    if (hasTime && badTime(data)) {
+      // A time the contract rejects (e.g. in the future) cannot place the record: its state may
+      // have happened at any point, so it is kept aside as a possible intermediate state.
+      const states = Object.fromEntries(fields.filter((f) => isState(f, data[f.name])).map((f) => [f.name, data[f.name]]));
+      if (Object.keys(states).length) floating.set(key, [...(floating.get(key) ?? []), states]);
+      continue;
+    }
+    const t = hasTime ? Date.parse(data[orderField] as string) : NaN;
     let list = byKey.get(key);
     if (!list) byKey.set(key, (list = []));
-    // Without a usable time, a record keeps its place after the previous one of its key.
+    // Without a time, a record keeps its place after the previous one of its key.
     list.push({ line: item.line, t: Number.isNaN(t) ? (list.at(-1)?.t ?? -Infinity) : t, values });
   }
   const previous = new Map<number, Record<string, unknown>>();
@@ -234,7 +243,26 @@ async function statesInTimeOrder(
       state = nextState(state, entry.values, fields);
     }
   }
-  return previous;
+  return { previous, floating };
+}
+
+/** Per line, the state before it in event time; per key, states of records that could not be placed in time. */
+interface TimeOrderedStates {
+  previous: Map<number, Record<string, unknown>>;
+  floating: Map<string, Record<string, unknown>[]>;
+}
+
+/**
+ * Drops a transition violation that an unplaced state of the same key explains: previous → s → value
+ * is allowed for some state s whose time is unknown.
+ */
+function explainedByFloating(validator: CompiledContract, violations: Violation[], previous: Record<string, unknown> | undefined, data: Record<string, unknown>, floating: readonly Record<string, unknown>[] | undefined): Violation[] {
+  if (!floating?.length || !previous) return violations;
+  return violations.filter((v) => {
+    if (v.rule !== 'transition') return true;
+    const legal = (from: unknown, to: unknown) => !validator.validate({ [v.field]: to }, { partial: true, previous: { [v.field]: from } }).some((x) => x.rule === 'transition');
+    return !floating.some((s) => s[v.field] !== undefined && legal(previous[v.field], s[v.field]) && legal(s[v.field], data[v.field]));
+  });
 }
 
 /** Reads the key values of an entity from a data file (NDJSON or CSV), for reference lookups. */

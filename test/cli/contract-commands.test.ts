@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -164,6 +164,29 @@ describe('verity contract validate', () => {
     expect(body.summary).toMatchObject({ records: 3, valid: 1, invalid: 2 });
     expect(body.results.map((x: { event_id: string }) => x.event_id)).toEqual(['e2', 'e3']);
     expect(JSON.stringify(body)).not.toContain('jane-at-example.com');
+  });
+
+  it('streams failing records as NDJSON lines followed by a summary line', async () => {
+    const data = write('leads.ndjson', [JSON.stringify({ lead_id: 'lead_1', email: 'a@b.co', _event_id: 'e1' }), JSON.stringify({ lead_id: 'lead_2', email: 'nope', _event_id: 'e2' })].join('\n'));
+    const r = await run('contract', 'validate', templateContract('lead.odcs.yaml'), data, '--ndjson');
+    expect(r.code).toBe(1);
+    const lines = r.out.trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatchObject({ line: 2, event_id: 'e2', violations: [expect.objectContaining({ rule: 'format' })] });
+    expect(lines[1].summary).toMatchObject({ records: 2, invalid: 1 });
+    expect((await run('--json', 'contract', 'validate', templateContract('lead.odcs.yaml'), data, '--ndjson')).code).toBe(2);
+  });
+
+  it('validates a directory of <entity> data files against a contracts directory', async () => {
+    const data = join(dir, 'records');
+    mkdirSync(data);
+    writeFileSync(join(data, 'lead.ndjson'), JSON.stringify({ lead_id: 'lead_1', email: 'bad', _event_id: 'l1' }) + '\n');
+    writeFileSync(join(data, 'activity.csv'), 'activity_id,type,occurred_at\nact_1,call,2026-01-01T00:00:00.000Z\n');
+    const r = await run('--json', 'contract', 'validate', TEMPLATE_CONTRACTS, data);
+    expect(r.code).toBe(1);
+    const body = JSON.parse(r.out);
+    expect(body.summaries.map((x: { entity: string; invalid: number }) => `${x.entity}:${x.invalid}`)).toEqual(['activity:0', 'lead:1']);
+    expect(body.results).toEqual([expect.objectContaining({ entity: 'lead', event_id: 'l1' })]);
   });
 
   it('validates CSV with types coerced from the contract and exits 0 when all pass', async () => {

@@ -3,7 +3,7 @@ import { Option, type Command } from 'commander';
 import { VerityError } from '../../errors.js';
 import type { CliContext } from '../context.js';
 import { projectPath } from '../../config/config.js';
-import { lintContractPath, readConsumers, readContractDir, validateContractData } from '../../contracts/contract-files.js';
+import { lintContractPath, readConsumers, readContractDir, validateContractData, validateContractDirectory } from '../../contracts/contract-files.js';
 import { parseCompatibilityMode, parseCompatibilityPolicy } from '../../contracts/compat/check-compatibility.js';
 import { contractChangelog } from '../../contracts/contract-changelog.js';
 import { renderCatalogHtml, renderCatalogMarkdown } from '../../contracts/contract-docs.js';
@@ -85,17 +85,58 @@ export function registerContract(program: Command, context: () => CliContext): v
   contract
     .command('validate')
     .description('validate a data file (NDJSON or CSV) against a contract, record by record (exit 1 when any record fails)')
-    .argument('<contract>', 'the contract file')
-    .argument('<data>', 'a .ndjson/.jsonl or .csv file')
+    .argument('<contract>', 'the contract file (or a contracts directory, with a data directory)')
+    .argument('<data>', 'a .ndjson/.jsonl or .csv file (or a directory of <entity>.ndjson/.csv files)')
     .option('--lookup <entity=file>', 'keys of another entity for reference rules (repeatable)', collect, [])
     .option('--now <time>', 'the time "not in the future" rules compare with (default: now)')
     .option('--partial', 'records are partial updates: absent required fields are not reported')
     .option('--max-report <n>', 'report at most n failing records (default: all with --json, 50 otherwise)')
-    .action(async (contractFile: string, dataFile: string, opts: { lookup: string[]; now?: string; partial?: boolean; maxReport?: string }) => {
+    .option('--ndjson', 'stream: one JSON line per failing record as it is found, then a summary line (for big files)')
+    .action(async (contractFile: string, dataFile: string, opts: { lookup: string[]; now?: string; partial?: boolean; maxReport?: string; ndjson?: boolean }) => {
       const ctx = context();
       const json = ctx.options.json === true;
+      if (opts.ndjson && json) throw new VerityError('INVALID_ARGUMENT', 'Use either --json (one document) or --ndjson (a stream of lines), not both.');
       const max = opts.maxReport === undefined ? (json ? Infinity : 50) : Number(opts.maxReport);
       if (Number.isNaN(max) || max < 0) throw new VerityError('INVALID_ARGUMENT', `--max-report must be a number ≥ 0, got "${opts.maxReport}".`);
+      if (statSync(contractFile).isDirectory() && statSync(dataFile).isDirectory()) {
+        const now = parseNow(opts.now);
+        const failing: (RecordResult & { entity: string })[] = [];
+        const summaries = await validateContractDirectory(contractFile, dataFile, {
+          lookups: parseLookups(opts.lookup),
+          ...(now !== undefined ? { now } : {}),
+          ...(opts.partial ? { partial: true } : {}),
+          onResult: (entity, r) => {
+            if (!r.violations.length) return;
+            if (opts.ndjson) ctx.print(r, () => JSON.stringify({ entity, ...r }));
+            else if (failing.length < max) failing.push({ entity, ...r });
+          },
+        });
+        const result = { summaries, results: failing };
+        if (opts.ndjson) ctx.print(summaries, () => JSON.stringify({ summaries }));
+        else
+          ctx.print(result, (r: typeof result) =>
+            [
+              ...r.results.flatMap((x) => x.violations.map((v) => `${x.entity} line ${x.line}${x.key ? ` ${x.key}` : ''}: ${v.field || '(record)'} ${v.rule}: ${v.message}`)),
+              ...r.summaries.map((x) => `${x.entity}@${x.version}: ${x.records} record(s), ${x.valid} valid, ${x.invalid} invalid`),
+            ].join('\n'),
+          );
+        if (summaries.some((x) => x.invalid > 0)) process.exitCode = 1;
+        return;
+      }
+      if (opts.ndjson) {
+        const now = parseNow(opts.now);
+        const summary = await validateContractData(contractFile, dataFile, {
+          lookups: parseLookups(opts.lookup),
+          ...(now !== undefined ? { now } : {}),
+          ...(opts.partial ? { partial: true } : {}),
+          onResult: (r) => {
+            if (r.violations.length) ctx.print(r, () => JSON.stringify(r));
+          },
+        });
+        ctx.print(summary, () => JSON.stringify({ summary }));
+        if (summary.invalid > 0) process.exitCode = 1;
+        return;
+      }
       const failing: RecordResult[] = [];
       const now = parseNow(opts.now);
       const summary = await validateContractData(contractFile, dataFile, {
