@@ -203,7 +203,7 @@ export function createGate(options: GateOptions = {}): Gate {
       }
       if (envelope.op !== 'truncate') {
         const key = referenceKeyOf(envelope.entity_key);
-        const partial = envelope.changed_fields !== undefined || envelope.op === 'delete';
+        const partial = envelope.changed_fields !== undefined || envelope.op === 'delete' || envelope.op === 'merge';
         const held = index.previous(tenant, envelope.entity, key);
         // Transitions are judged only against an older state: a late or out-of-order event is not
         // an illegal transition from a state that happened after it.

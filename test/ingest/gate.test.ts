@@ -83,6 +83,12 @@ describe('the gate', () => {
     expect(gate.decide(opp, emptyIndex({ exists: () => false })).status).toBe('accepted');
   });
 
+  it('validates a merge as a partial record: it carries the key and the survivor, not every required field', () => {
+    const gate = createGate({ contracts: testResolver() });
+    const merge = { ...lead(4), op: 'merge' as const, merged_into: { lead_id: 'lead_1' }, payload: { lead_id: 'lead_4' } };
+    expect(gate.decide(merge, emptyIndex()).status).toBe('accepted');
+  });
+
   it('judges a transition only against an older state: a late event is not an illegal transition', () => {
     const gate = createGate({ contracts: testResolver() });
     const held = { status: 'converted', [STATE_TIME]: '2026-02-01T00:00:00.000Z' };
