@@ -3,19 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/main.js';
+import { capture } from '../helpers/cli.js';
 
-function capture() {
-  let out = '';
-  let err = '';
-  return {
-    io: {
-      stdout: { write: (s: string) => ((out += s), true) } as unknown as NodeJS.WriteStream,
-      stderr: { write: (s: string) => ((err += s), true) } as unknown as NodeJS.WriteStream,
-    },
-    out: () => out,
-    err: () => err,
-  };
-}
 
 const dirs: string[] = [];
 const tmp = () => {

@@ -4,19 +4,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/main.js';
 import { TEMPLATE_CONTRACTS, templateContract } from '../contracts/helpers.js';
+import { capture } from '../helpers/cli.js';
 
-function capture() {
-  let out = '';
-  let err = '';
-  return {
-    io: {
-      stdout: { write: (s: string) => ((out += s), true) } as unknown as NodeJS.WriteStream,
-      stderr: { write: (s: string) => ((err += s), true) } as unknown as NodeJS.WriteStream,
-    },
-    out: () => out,
-    err: () => err,
-  };
-}
 
 async function run(...argv: string[]) {
   const c = capture();

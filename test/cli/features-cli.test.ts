@@ -5,19 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/main.js';
 import { openLake } from '../../src/lake/lake.js';
 import { generateHistory } from '../features/crm-history.js';
+import { capture } from '../helpers/cli.js';
 
-function capture() {
-  let out = '';
-  let err = '';
-  return {
-    io: {
-      stdout: { write: (s: string) => ((out += s), true) } as unknown as NodeJS.WriteStream,
-      stderr: { write: (s: string) => ((err += s), true) } as unknown as NodeJS.WriteStream,
-    },
-    out: () => out,
-    err: () => err,
-  };
-}
 
 let dir: string;
 const run = async (...args: string[]) => {

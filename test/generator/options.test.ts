@@ -6,6 +6,7 @@ import { runCli } from '../../src/cli/main.js';
 import { generate } from '../../src/generator/generate.js';
 import { resolveGenerateOptions } from '../../src/generator/options.js';
 import { VerityError } from '../../src/errors.js';
+import { capture } from '../helpers/cli.js';
 
 const dirs: string[] = [];
 const tmp = () => {
@@ -17,18 +18,6 @@ afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-function capture() {
-  let out = '';
-  let err = '';
-  return {
-    io: {
-      stdout: { write: (s: string) => ((out += s), true) } as unknown as NodeJS.WriteStream,
-      stderr: { write: (s: string) => ((err += s), true) } as unknown as NodeJS.WriteStream,
-    },
-    out: () => out,
-    err: () => err,
-  };
-}
 
 function codeOf(fn: () => unknown): string | undefined {
   try {

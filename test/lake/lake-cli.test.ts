@@ -4,21 +4,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/main.js';
 import { openLake } from '../../src/lake/lake.js';
 import { cleanup, lead, tempDir, testResolver } from './helpers.js';
+import { capture } from '../helpers/cli.js';
 
 afterEach(cleanup);
 
-function capture() {
-  let out = '';
-  let err = '';
-  return {
-    io: {
-      stdout: { write: (s: string) => ((out += s), true) } as unknown as NodeJS.WriteStream,
-      stderr: { write: (s: string) => ((err += s), true) } as unknown as NodeJS.WriteStream,
-    },
-    out: () => out,
-    err: () => err,
-  };
-}
 
 async function project(): Promise<{ config: string; lakeDir: string }> {
   const root = tempDir('verity-cli-lake-');
