@@ -61,3 +61,20 @@ export function convert(value: unknown, type: FieldType | undefined): unknown {
       return value;
   }
 }
+
+/**
+ * Writes one source field into a payload under its mapped name and type. An unmapped field is
+ * kept under its own name when `keepUnmapped`, else dropped. Returns the payload field written, or
+ * undefined when dropped.
+ */
+export function putMappedField(fields: FieldMap, name: string, value: unknown, payload: Record<string, unknown>, keepUnmapped: boolean): string | undefined {
+  const t = fields[name];
+  if (t === undefined) {
+    if (!keepUnmapped) return undefined;
+    payload[name] = value;
+    return name;
+  }
+  const { field, type } = target(t);
+  payload[field] = convert(value, type);
+  return field;
+}

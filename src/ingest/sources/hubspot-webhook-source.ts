@@ -2,7 +2,7 @@ import type { Envelope, EnvelopeOp } from '../../envelope.js';
 import { VerityError } from '../../errors.js';
 import { deriveEventId } from '../event-id.js';
 import type { DecodeContext, DecodeResult, Source, SourceDelivery } from '../source.js';
-import { convert, target, type FieldMap } from './field-mapping.js';
+import { putMappedField, type FieldMap } from './field-mapping.js';
 import { verifyHubSpotSignature } from './hubspot-signature.js';
 import {
   checkBody,
@@ -274,15 +274,7 @@ export function createHubSpotWebhookSource(options: HubSpotWebhookSourceOptions 
   }
 
   function mapProperty(mapping: HubSpotObjectMapping, name: string, value: unknown, payload: Record<string, unknown>): boolean {
-    const t = mapping.properties[name];
-    if (t === undefined) {
-      if (!keepUnmapped) return false;
-      payload[name] = value;
-      return true;
-    }
-    const { field, type } = target(t);
-    payload[field] = convert(value, type);
-    return true;
+    return putMappedField(mapping.properties, name, value, payload, keepUnmapped) !== undefined;
   }
 
   return {

@@ -2,7 +2,7 @@ import type { Envelope } from '../../envelope.js';
 import { isVerityError } from '../../errors.js';
 import { deriveEventId } from '../event-id.js';
 import type { DecodeContext, DecodeResult, Source, SourceDelivery } from '../source.js';
-import { convert, target, type FieldMap } from './field-mapping.js';
+import { putMappedField, type FieldMap } from './field-mapping.js';
 import { decodeFieldBitmap } from './salesforce-bitmap.js';
 import { checkBody, checkContext, decodeUtf8, emptyResult, isRecord, parseJsonItems, reject, resolveLimits, toIsoTime, type BodyLimits } from './source-helpers.js';
 
@@ -239,17 +239,7 @@ export function createSalesforceCdcSource(options: SalesforceCdcSourceOptions = 
 
     const payload: Record<string, unknown> = {};
     let changed: string[] | undefined;
-    const put = (name: string, value: unknown): string | undefined => {
-      const t = mapping.fields[name];
-      if (t === undefined) {
-        if (!keepUnmapped) return undefined;
-        payload[name] = value;
-        return name;
-      }
-      const { field, type } = target(t);
-      payload[field] = convert(value, type);
-      return field;
-    };
+    const put = (name: string, value: unknown): string | undefined => putMappedField(mapping.fields, name, value, payload, keepUnmapped);
     const putFull = (name: string, value: unknown): void => {
       if (isRecord(value)) {
         for (const [child, v] of Object.entries(value)) if (v !== null && v !== undefined) put(`${name}.${child}`, v);
