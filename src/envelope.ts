@@ -44,6 +44,14 @@ export interface Envelope {
   changed_fields?: string[];
   /** Purposes the subject agreed to, e.g. `["analytics", "model_training"]`. */
   consent?: string[];
+  /**
+   * Input only: the record's values just before this change as the source itself reports them
+   * (Debezium's `before` image of an update). The gate judges state transitions from it, because
+   * the source knows the transition it committed even when the lake missed or has not yet received
+   * the change before it (out-of-order delivery, a quarantined predecessor). Not stored in the raw
+   * zone: the record's history already holds its prior versions.
+   */
+  before?: Record<string, unknown>;
 }
 
 /** The entity names Verity's starter contracts and generator use. */

@@ -123,6 +123,7 @@ export function normaliseEnvelope(input: unknown): { envelope: Envelope; canonic
   if (!isObject(e.payload)) pushEnvelopeViolation(violations, 'payload', 'payload must be a JSON object.');
   if (e.changed_fields !== undefined && e.changed_fields !== null && !isStringArray(e.changed_fields)) pushEnvelopeViolation(violations, 'changed_fields', 'changed_fields must be an array of strings.');
   if (e.consent !== undefined && e.consent !== null && !isStringArray(e.consent)) pushEnvelopeViolation(violations, 'consent', 'consent must be an array of strings.');
+  if (e.before !== undefined && e.before !== null && !isObject(e.before)) pushEnvelopeViolation(violations, 'before', 'before must be a JSON object (the record before the change) or absent.');
   if (violations.length > 0) return { violations };
   const src = s as Record<string, unknown>;
   let inputFields = 0;
@@ -207,7 +208,11 @@ export function createGate(options: GateOptions = {}): Gate {
         const held = index.previous(tenant, envelope.entity, key);
         // Transitions are judged only against an older state: a late or out-of-order event is not
         // an illegal transition from a state that happened after it.
-        const previous = held && !(((held[STATE_TIME] as string | undefined) ?? '') > envelope.event_time) ? held : undefined;
+        let previous = held && !(((held[STATE_TIME] as string | undefined) ?? '') > envelope.event_time) ? held : undefined;
+        // The source's own before image, when it sends one, says which transition it committed; it
+        // wins over the lake's state, which may lack a change that is late or was quarantined.
+        const before = (input as { before?: unknown }).before;
+        if (isObject(before)) previous = previous ? { ...previous, ...before } : before;
         currentIndex = index;
         currentTenant = tenant;
         try {

@@ -98,6 +98,20 @@ describe('the gate', () => {
     expect(gate.decide(newer, emptyIndex({ previous: () => held }))).toMatchObject({ status: 'quarantined', reasons: ['contract:transition'] });
   });
 
+  it("judges a transition from the source's before image when it sends one, not from a stale lake state", () => {
+    const gate = createGate({ contracts: testResolver() });
+    // The lake missed "contacted" (late, or quarantined for another defect): the source says what it committed.
+    const held = { status: 'new', [STATE_TIME]: '2026-01-01T00:00:00.000Z' };
+    const update = { ...lead(5, { status: 'qualified', event_time: '2026-01-03T00:00:00.000Z' }), before: { status: 'contacted' } };
+    const accepted = gate.decide(update, emptyIndex({ previous: () => held }));
+    expect(accepted.status).toBe('accepted');
+    // The before image is input only: the stored envelope does not carry it.
+    expect(accepted.status === 'accepted' && accepted.envelope).not.toHaveProperty('before');
+    const illegal = { ...lead(6, { status: 'converted', event_time: '2026-01-03T00:00:00.000Z' }), before: { status: 'new' } };
+    expect(gate.decide(illegal, emptyIndex())).toMatchObject({ status: 'quarantined', reasons: ['contract:transition'] });
+    expect(normaliseEnvelope({ ...lead(7), before: 'contacted' })).toMatchObject({ violations: [{ field: 'before' }] });
+  });
+
   it('quarantines an entity without a contract, a missing key field and a validator that throws', () => {
     const throwing: ContractResolver = {
       validatorFor: (entity) =>

@@ -167,6 +167,8 @@ export function createDebeziumSource(options: DebeziumSourceOptions = {}): Sourc
       // A delete carries only the key (as HubSpot and Salesforce deletes do): the before image is a
       // past state, and validating it against today's contract could quarantine a legitimate delete.
       payload: op === 'delete' ? { ...key } : { ...row },
+      // An update's before image tells the gate which state transition the database committed.
+      ...(opCode === 'u' && isRecord(ev.before) ? { before: ev.before } : {}),
     };
   }
 

@@ -41,6 +41,7 @@ export const ENVELOPE_JSON_SCHEMA = {
     payload: { type: 'object' },
     changed_fields: { type: 'array', maxItems: 10_000, items: { type: 'string', minLength: 1, maxLength: 256 } },
     consent: { type: 'array', maxItems: 64, items: { type: 'string', minLength: 1, maxLength: 128 } },
+    before: { type: ['object', 'null'] },
     // Set by the gate and the lake; accepted (an export can be re-ingested) and then dropped.
     ingest_time: { type: 'string' },
     ingest_seq: { type: 'integer' },
