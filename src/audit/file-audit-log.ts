@@ -1,4 +1,4 @@
-import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, readSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, readSync, rmSync, statSync, writeSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { VerityError } from '../errors.js';
@@ -30,9 +30,6 @@ export interface FileAuditLogOptions {
   readOnly?: boolean;
 }
 
-/** Directories open for writing in this process (a second writer would interleave appends). */
-const openWriters = new Set<string>();
-
 function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -42,31 +39,51 @@ function isAlive(pid: number): boolean {
   }
 }
 
-/** Takes `<dir>/LOCK` (pid inside); a lock left by a dead process is taken over. */
-function acquireWriterLock(dir: string): void {
-  if (openWriters.has(dir)) throw new VerityError('CONFLICT', `Audit log ${dir} is already open for writing in this process; share that instance (e.g. openProjectProvenance) instead of opening it twice.`);
+/** An append holds the lock for milliseconds; one held longer than this was left by a hung or dead writer. */
+const LOCK_STALE_MS = 30_000;
+/** How long an append waits for another process's append before giving up. */
+const LOCK_WAIT_MS = 10_000;
+
+/**
+ * Takes `<dir>/LOCK` (pid inside) for one append or repair. A lock left by a dead process, by this
+ * process (an append that threw) or older than {@link LOCK_STALE_MS} is taken over; a live one is
+ * waited for, up to {@link LOCK_WAIT_MS}. Returns the release function.
+ */
+async function acquireAppendLock(dir: string, wait = LOCK_WAIT_MS): Promise<() => void> {
   const lock = join(dir, 'LOCK');
+  const deadline = Date.now() + wait;
+  for (let delay = 1; ; delay = Math.min(delay * 2, 20)) {
+    const taken = tryLock(lock);
+    if (taken === true) return () => rmSync(lock, { force: true });
+    if (Date.now() >= deadline)
+      throw new VerityError('CONFLICT', `Audit log ${dir}: process ${taken} has held ${lock} for over ${wait / 1000} s. If no Verity process has that pid, delete the file.`);
+    await new Promise((r) => setTimeout(r, delay));
+  }
+}
+
+/** Creates the lock file, or returns the pid of the live process holding it. */
+function tryLock(lock: string): true | number {
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       const fd = openSync(lock, 'wx');
       writeSync(fd, JSON.stringify({ pid: process.pid }) + '\n');
       closeSync(fd);
-      openWriters.add(dir);
-      return;
+      return true;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       let pid = 0;
+      let age = 0;
       try {
+        age = Date.now() - statSync(lock).mtimeMs;
         pid = Number((JSON.parse(readFileSync(lock, 'utf8')) as { pid?: number }).pid ?? 0);
       } catch {
-        // an unreadable lock (a crash while writing it) is stale
+        // unreadable (a crash while writing it, or just removed): treat as stale / retry
       }
-      if (pid > 0 && pid !== process.pid && isAlive(pid))
-        throw new VerityError('CONFLICT', `Audit log ${dir} is open for writing by process ${pid}. Stop it, open the log read-only, or use the PostgreSQL audit log for several writers.`);
+      if (pid > 0 && pid !== process.pid && isAlive(pid) && age < LOCK_STALE_MS) return pid;
       rmSync(lock, { force: true });
     }
   }
-  throw new VerityError('CONFLICT', `Audit log ${dir}: could not take the lock ${lock}.`);
+  return 0;
 }
 
 const FRAME_HEADER = 8;
@@ -83,8 +100,9 @@ const READ_CHUNK = 4 * 1024 * 1024;
  *
  * Opening recovers from a crash in the middle of an append: a torn last frame (or a frame written
  * but not yet indexed) is truncated or indexed, and missing subtree hashes are recomputed. An
- * indexed frame that fails its checksum is never removed: `verify` reports it. One writer process
- * at a time.
+ * indexed frame that fails its checksum is never removed: `verify` reports it. Several processes
+ * may append (`verity serve` and a CLI command): each append holds `<dir>/LOCK` for its few
+ * milliseconds and first catches up with what other processes appended.
  * @example
  * const log = createFileAuditLog({ dir: '.verity/audit', signer });
  * await log.append([{ type: 'snapshot.created', actor: 'cli', time: new Date().toISOString(), data: { id } }]);
@@ -94,7 +112,6 @@ export function createFileAuditLog(options: FileAuditLogOptions): AuditLog {
   const readOnly = options.readOnly === true;
   if (readOnly && !existsSync(join(dir, 'entries.log'))) throw new VerityError('NOT_FOUND', `No audit log in ${dir} yet: nothing has been recorded.`);
   mkdirSync(dir, { recursive: true });
-  if (!readOnly) acquireWriterLock(dir);
   const clock = options.clock ?? (() => new Date());
   const doSync = options.fsync !== false;
   const verifier = options.verifier ?? options.signer;
@@ -107,6 +124,7 @@ export function createFileAuditLog(options: FileAuditLogOptions): AuditLog {
   let count = 0;
   let logEnd = 0;
   let heads: SignedTreeHead[] = [];
+  let headsBytes = 0;
   let closed = false;
   let queue: Promise<unknown> = Promise.resolve();
 
@@ -146,19 +164,23 @@ export function createFileAuditLog(options: FileAuditLogOptions): AuditLog {
     return { bytes, end };
   };
 
-  function recover(): void {
+  /**
+   * Loads the log's state from disk. With `repair` (only under the lock), a torn tail is cut and
+   * complete unindexed frames are indexed; without it, the tail is ignored and nothing is written.
+   */
+  function recover(repair: boolean): void {
     const logSize = fstatSync(logFd).size;
     let n = Math.floor(fstatSync(idxFd).size / 8);
     // Index entries pointing past the end of the log belong to frames that never reached disk
     // (possible only without fsync: frames are synced before they are indexed). An indexed frame
     // that is present but broken is never cut: that is tampering or corruption, for verify to report.
     while (n > 0 && offsetOf(n - 1) + FRAME_HEADER > logSize) n--;
-    if (!readOnly) ftruncateSync(idxFd, n * 8);
+    if (repair) ftruncateSync(idxFd, n * 8);
     let end = n > 0 ? Math.min(frameAt(offsetOf(n - 1), logSize).end, logSize) : 0;
     // Frames written after the last indexed one: index the complete ones, cut the torn tail.
     const unindexedTail = end < logSize;
     for (;;) {
-      if (readOnly) break; // a writer may be mid-append: leave its tail alone
+      if (!repair) break; // a writer may be mid-append: leave its tail alone
       const f = frameAt(end, logSize);
       if (!f.bytes) break;
       const b = Buffer.alloc(8);
@@ -167,7 +189,7 @@ export function createFileAuditLog(options: FileAuditLogOptions): AuditLog {
       n++;
       end = f.end;
     }
-    if (end < logSize && !readOnly) ftruncateSync(logFd, end);
+    if (end < logSize && repair) ftruncateSync(logFd, end);
     count = n;
     logEnd = end;
     // Subtree hashes: keep the largest prefix every level agrees on, recompute the rest.
@@ -181,7 +203,7 @@ export function createFileAuditLog(options: FileAuditLogOptions): AuditLog {
     }
     for (let l = 0; l < levelFds.length; l++) {
       const keep = Math.floor(consistent / 2 ** l);
-      if (!readOnly) ftruncateSync(levelFds[l]!, keep * 32);
+      if (repair) ftruncateSync(levelFds[l]!, keep * 32);
       if (keep > 0) levels[l]!.pushAll(readAt(levelFds[l]!, 0, keep * 32));
     }
     if (consistent < count) {
@@ -190,9 +212,11 @@ export function createFileAuditLog(options: FileAuditLogOptions): AuditLog {
         const f = frameAt(offsetOf(i), logSize);
         leafHashes.push(hashLeaf(f.bytes ?? Buffer.alloc(0)));
       }
-      storeNodes(appendNodes(read, consistent, leafHashes));
+      storeNodes(appendNodes(read, consistent, leafHashes), repair);
     }
     // Heads: drop a torn last line.
+    heads = [];
+    headsBytes = 0;
     if (existsSync(headsPath)) {
       const text = readFileSync(headsPath, 'utf8');
       const lines = text.split('\n');
@@ -205,17 +229,18 @@ export function createFileAuditLog(options: FileAuditLogOptions): AuditLog {
           throw new VerityError('INTEGRITY_FAILED', `Audit log ${dir}: heads.ndjson has a malformed line; run \`verity audit verify\`.`);
         }
       }
-      // Read-only while a writer appends: heads newer than the indexed entries we see are not ours to check.
-      if (readOnly && unindexedTail) heads = heads.filter((h) => h.tree_size <= count);
-      if (!text.endsWith('\n') && text.length > 0 && !readOnly) {
+      // Not repairing while a writer appends: heads newer than the indexed entries we see are not ours to check.
+      if (!repair && unindexedTail) heads = heads.filter((h) => h.tree_size <= count);
+      headsBytes = Buffer.byteLength(complete.map((l) => l + '\n').join(''));
+      if (!text.endsWith('\n') && text.length > 0 && repair) {
         const fd = openSync(headsPath, 'r+');
-        ftruncateSync(fd, Buffer.byteLength(complete.map((l) => l + '\n').join('')));
+        ftruncateSync(fd, headsBytes);
         closeSync(fd);
       }
     }
   }
 
-  function storeNodes(nodes: ReturnType<typeof appendNodes>): void {
+  function storeNodes(nodes: ReturnType<typeof appendNodes>, write: boolean): void {
     const byLevel = new Map<number, Buffer[]>();
     for (const n of nodes) {
       if (!byLevel.has(n.level)) byLevel.set(n.level, []);
@@ -224,13 +249,66 @@ export function createFileAuditLog(options: FileAuditLogOptions): AuditLog {
     for (const [level, hashes] of byLevel) {
       const fd = levelFd(level);
       const bytes = Buffer.concat(hashes);
-      if (!readOnly) writeSync(fd, bytes, 0, bytes.length, levels[level]!.length * 32);
+      if (write) writeSync(fd, bytes, 0, bytes.length, levels[level]!.length * 32);
       levels[level]!.pushAll(bytes);
       // No fsync: subtree hashes are derived data; opening the log recomputes any that a crash lost.
     }
   }
 
-  recover();
+  /** Forgets the in-memory state and loads it again (another process appended, or a repair is due). */
+  function reload(repair: boolean): void {
+    for (let l = 0; l < levels.length; l++) levels[l] = new HashArray();
+    recover(repair);
+    repaired = repair;
+  }
+  /** Whether the files changed since this instance last saw them (another process appended). */
+  const changedOnDisk = (): boolean =>
+    fstatSync(idxFd).size !== count * 8 || fstatSync(logFd).size !== logEnd || (existsSync(headsPath) ? statSync(headsPath).size : 0) !== headsBytes;
+
+  // A writer repairs a crashed append's tail at open when no other process is appending right now;
+  // otherwise it loads without repairing, and its first append repairs under the lock.
+  let repaired = false;
+  if (!readOnly && tryLock(join(dir, 'LOCK')) === true) {
+    try {
+      recover(true);
+      repaired = true;
+    } finally {
+      rmSync(join(dir, 'LOCK'), { force: true });
+    }
+  } else recover(false);
+
+  /** Appends under the lock, onto the state just loaded. */
+  function appendLocked(facts: AuditFact[]): { firstIndex: number; head: SignedTreeHead } {
+    const firstIndex = count;
+    const bodies = facts.map((f, i) => encodeEntry(firstIndex + i, f));
+    const frames: Buffer[] = [];
+    const offsets = Buffer.alloc(8 * bodies.length);
+    let at = logEnd;
+    bodies.forEach((body, i) => {
+      const header = Buffer.alloc(FRAME_HEADER);
+      header.writeUInt32BE(body.length, 0);
+      header.writeUInt32BE(crc32(body), 4);
+      frames.push(header, body);
+      offsets.writeBigUInt64BE(BigInt(at), i * 8);
+      at += FRAME_HEADER + body.length;
+    });
+    const data = Buffer.concat(frames);
+    writeSync(logFd, data, 0, data.length, logEnd);
+    if (doSync) fsyncSync(logFd);
+    writeSync(idxFd, offsets, 0, offsets.length, firstIndex * 8);
+    logEnd = at;
+    storeNodes(appendNodes(read, firstIndex, bodies.map((b) => hashLeaf(b))), true);
+    count += bodies.length;
+    const head = signTreeHead({ tree_size: count, root_hash: rootHash(read, count).toString('hex'), timestamp: clock().toISOString() }, options.signer);
+    const fd = openSync(headsPath, 'a');
+    const line = JSON.stringify(head) + '\n';
+    writeSync(fd, line);
+    headsBytes += Buffer.byteLength(line);
+    if (doSync) fsyncSync(fd);
+    closeSync(fd);
+    heads.push(head);
+    return { firstIndex, head };
+  }
 
   const ensureOpen = () => {
     if (closed) throw new VerityError('UNAVAILABLE', `Audit log ${dir} is closed.`);
@@ -246,40 +324,24 @@ export function createFileAuditLog(options: FileAuditLogOptions): AuditLog {
   };
 
   return {
-    capabilities: { sharedWriters: false, durable: doSync },
+    capabilities: { sharedWriters: true, durable: doSync },
 
     append(facts: AuditFact[]) {
-      return serial(() => {
+      return serial(async () => {
         ensureOpen();
         if (readOnly) throw new VerityError('CONFLICT', `Audit log ${dir} was opened read-only; open it without readOnly to append.`);
         if (!Array.isArray(facts) || facts.length === 0) throw new VerityError('INVALID_ARGUMENT', 'Audit append needs at least one fact.');
-        const firstIndex = count;
-        const bodies = facts.map((f, i) => encodeEntry(firstIndex + i, f));
-        const frames: Buffer[] = [];
-        const offsets = Buffer.alloc(8 * bodies.length);
-        let at = logEnd;
-        bodies.forEach((body, i) => {
-          const header = Buffer.alloc(FRAME_HEADER);
-          header.writeUInt32BE(body.length, 0);
-          header.writeUInt32BE(crc32(body), 4);
-          frames.push(header, body);
-          offsets.writeBigUInt64BE(BigInt(at), i * 8);
-          at += FRAME_HEADER + body.length;
-        });
-        const data = Buffer.concat(frames);
-        writeSync(logFd, data, 0, data.length, logEnd);
-        if (doSync) fsyncSync(logFd);
-        writeSync(idxFd, offsets, 0, offsets.length, firstIndex * 8);
-        logEnd = at;
-        storeNodes(appendNodes(read, firstIndex, bodies.map((b) => hashLeaf(b))));
-        count += bodies.length;
-        const head = signTreeHead({ tree_size: count, root_hash: rootHash(read, count).toString('hex'), timestamp: clock().toISOString() }, options.signer);
-        const fd = openSync(headsPath, 'a');
-        writeSync(fd, JSON.stringify(head) + '\n');
-        if (doSync) fsyncSync(fd);
-        closeSync(fd);
-        heads.push(head);
-        return { firstIndex, head };
+        const release = await acquireAppendLock(dir);
+        try {
+          // Everything from here to the release is synchronous: no other append of this process can interleave.
+          if (!repaired || changedOnDisk()) reload(true);
+          return appendLocked(facts);
+        } catch (error) {
+          repaired = false; // a half-done append: reload (and repair) before the next one
+          throw error;
+        } finally {
+          release();
+        }
       });
     },
 
@@ -343,6 +405,7 @@ export function createFileAuditLog(options: FileAuditLogOptions): AuditLog {
     verify(): Promise<AuditVerification> {
       return serial(() => {
         ensureOpen();
+        if (changedOnDisk()) reload(false);
         return verifyAuditStream({
           entries: scanFrames(),
           heads,
@@ -357,10 +420,6 @@ export function createFileAuditLog(options: FileAuditLogOptions): AuditLog {
       await queue;
       closed = true;
       for (const fd of [logFd, idxFd, ...levelFds]) if (fd >= 0) closeSync(fd);
-      if (!readOnly) {
-        rmSync(join(dir, 'LOCK'), { force: true });
-        openWriters.delete(dir);
-      }
     },
   };
 

@@ -1,11 +1,21 @@
-import { closeSync, mkdtempSync, openSync, readFileSync, statSync, truncateSync, writeFileSync, writeSync, appendFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, statSync, truncateSync, writeFileSync, writeSync, appendFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
+import { createHash, createPrivateKey } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { createFileAuditLog } from '../../src/audit/file-audit-log.js';
 import { auditLogConformance, fact, testSigner } from '../conformance/audit-log.js';
 
+/** The private key of testSigner(), for writers in other processes. */
+const TEST_KEY_PEM = createPrivateKey({
+  key: Buffer.concat([Buffer.from('302e020100300506032b657004220420', 'hex'), createHash('sha256').update('audit-conformance').digest()]),
+  format: 'der',
+  type: 'pkcs8',
+})
+  .export({ type: 'pkcs8', format: 'pem' })
+  .toString();
 const clock = () => new Date('2026-03-01T12:00:00.000Z');
 const tmp = () => mkdtempSync(join(tmpdir(), 'verity-audit-'));
 
@@ -177,11 +187,63 @@ describe('file audit log: crash recovery', () => {
 });
 
 describe('file audit log: writers and readers', () => {
-  it('allows one writer, and readers that neither block it nor cut its in-flight tail', async () => {
+  it('lets several processes append concurrently without a gap, a duplicate or a broken proof', async () => {
+    const { dir, signer } = await seeded(4);
+    const here = createFileAuditLog({ dir, signer, clock });
+    const second = createFileAuditLog({ dir, signer, clock }); // a second instance in this process is fine too
+    // Two other processes append 30 single-fact batches each while this one appends 30.
+    const child = (tag: string) =>
+      new Promise<number>((done, fail) => {
+        const script = `
+          import { createFileAuditLog } from ${JSON.stringify(new URL('../../src/audit/file-audit-log.ts', import.meta.url).href)};
+          import { createEd25519Signer } from ${JSON.stringify(new URL('../../src/keys/ed25519-signer.ts', import.meta.url).href)};
+          const log = createFileAuditLog({ dir: ${JSON.stringify(dir)}, signer: createEd25519Signer(${JSON.stringify(TEST_KEY_PEM)}) });
+          for (let i = 0; i < 30; i++) await log.append([${JSON.stringify(fact(0))}].map((f) => ({ ...f, data: { batch: i, writer: ${JSON.stringify(tag)} } })));
+          await log.close();`;
+        const p = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: ['ignore', 'ignore', 'pipe'] });
+        let err = '';
+        p.stderr.on('data', (d) => (err += d));
+        p.on('error', fail);
+        p.on('exit', (code) => (code === 0 ? done(code) : fail(new Error(`writer ${tag} exited ${code}: ${err}`))));
+      });
+    const mine = (async () => {
+      for (let i = 0; i < 30; i++) await (i % 2 ? here : second).append([fact(i, { writer: 'parent' })]);
+    })();
+    await Promise.all([child('a'), child('b'), mine]);
+    await here.close();
+    await second.close();
+    const reader = createFileAuditLog({ dir, signer, readOnly: true });
+    expect(await reader.size()).toBe(94);
+    expect(await reader.verify()).toMatchObject({ valid: true, entries: 94, heads: 2 + 90 });
+    const writers = new Map<string, number>();
+    for await (const e of reader.entries({ from: 4 })) {
+      const w = String((e as { data?: { writer?: string } }).data?.writer ?? (e as { fact?: { data?: { writer?: string } } }).fact?.data?.writer);
+      writers.set(w, (writers.get(w) ?? 0) + 1);
+    }
+    expect(Object.fromEntries(writers)).toEqual({ a: 30, b: 30, parent: 30 });
+    expect((await reader.inclusionProof(50)).tree_size).toBe(94);
+    await reader.close();
+    expect(existsSync(join(dir, 'LOCK'))).toBe(false);
+  }, 60_000);
+
+  it('takes over a lock left by a dead process, and repairs that process\'s torn append first', async () => {
+    const { dir, signer } = await seeded(4);
+    writeFileSync(join(dir, 'LOCK'), JSON.stringify({ pid: 2 ** 22 + 12345 }) + '\n'); // no such process
+    const header = Buffer.alloc(8);
+    header.writeUInt32BE(100, 0);
+    appendFileSync(join(dir, 'entries.log'), Buffer.concat([header, Buffer.from('{"index":4')]));
+    const log = createFileAuditLog({ dir, signer, clock });
+    await log.append([fact(9)]);
+    expect(await log.size()).toBe(5);
+    expect((await log.verify()).valid).toBe(true);
+    await log.close();
+  });
+
+  it('readers neither block a writer nor cut its in-flight tail', async () => {
     const { dir, signer } = await seeded(4);
     const writer = createFileAuditLog({ dir, signer, clock });
-    expect(() => createFileAuditLog({ dir, signer, clock })).toThrow(/already open for writing in this process/);
-    // A frame being written right now (no index, no head yet).
+    // A frame being written right now by another process (no index, no head yet), which holds the lock.
+    writeFileSync(join(dir, 'LOCK'), JSON.stringify({ pid: process.ppid }) + '\n');
     const header = Buffer.alloc(8);
     header.writeUInt32BE(100, 0);
     appendFileSync(join(dir, 'entries.log'), Buffer.concat([header, Buffer.from('{"index":4')]));
@@ -191,6 +253,8 @@ describe('file audit log: writers and readers', () => {
     expect((await reader.verify()).valid).toBe(true);
     await expect(reader.append([fact(9)])).rejects.toMatchObject({ code: 'CONFLICT' });
     await reader.close();
+    // A writer opened while the other process holds the lock does not repair either.
+    createFileAuditLog({ dir, signer, clock, readOnly: true });
     expect(statSync(join(dir, 'entries.log')).size).toBe(size);
     await writer.close();
     expect(() => createFileAuditLog({ dir: join(dir, 'absent'), readOnly: true })).toThrow(/No audit log/);
