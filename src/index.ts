@@ -200,7 +200,8 @@ export type { LineageEmitter, JobRun, LineageDataset } from './lineage/lineage-e
 export { createOpenLineageEmitter, readLineageEvents, type OpenLineageEmitter, type OpenLineageEmitterOptions, type OpenLineageRunEvent } from './lineage/openlineage-emitter.js';
 export { projectLineageEmitter } from './lineage/project-lineage.js';
 export { schemaFacet, dataSourceFacet, dataQualityMetricsFacet, outputStatisticsFacet, columnLineageFacet, datasetVersionFacet, OPENLINEAGE_PRODUCER } from './lineage/openlineage-facets.js';
-export { hubspotDataset, salesforceDataset, postgresDataset, fileDataset, zoneDataset, featureViewDataset, snapshotDataset, lakeNamespace, zoneNameOfPath } from './lineage/dataset-names.js';
+export { hubspotDataset, salesforceDataset, postgresDataset, fileDataset, sourceDataset, zoneDataset, featureViewDataset, snapshotDataset, lakeNamespace, zoneNameOfPath } from './lineage/dataset-names.js';
+export { runWithLineage } from './lineage/run-with-lineage.js';
 export { traceSnapshot, type SnapshotTrace, type TraceNode } from './lineage/trace-snapshot.js';
 export { lakeProvenance, createRetrievalFrameBuilder, type LakeProvenance, type RetrievedFrame, type RetrievalFrameBuilderOptions } from './snapshots/lake-provenance.js';
 export { openProjectProvenance, type ProjectProvenance } from './audit/project-provenance.js';

@@ -120,7 +120,10 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
   const previousSecret = process.env.VERITY_HUBSPOT_SECRET;
   process.env.VERITY_HUBSPOT_SECRET = DEMO_HUBSPOT_SECRET;
   const contracts = createFileContractResolver(contractsDir);
+  const provenance = await openProjectProvenance(loaded, { generateKey: true });
   const server = await startServer({
+    audit: provenance.audit,
+    lineage: provenance.lineage,
     config: loaded,
     port: 0,
     host: '127.0.0.1',
@@ -139,7 +142,6 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
   }
 
   step('ingest files');
-  const provenance = await openProjectProvenance(loaded, { generateKey: true });
   const { lake, contracts: catalog } = await openProjectLake(loaded, { actor: 'verity demo', audit: provenance.audit, lineage: provenance.lineage });
   try {
     const files: DemoReport['ingest']['files'] = {};
@@ -177,6 +179,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
         tenant,
         out: join(dir, 'train.parquet'),
         log: services.log,
+        lineage: provenance.lineage,
       });
     } finally {
       await services.close();

@@ -1,3 +1,4 @@
+import type { LineageEmitter } from '../lineage/lineage-emitter.js';
 import { VerityError } from '../errors.js';
 import { buildStaging, type BuildStagingResult } from '../staging/build-staging.js';
 import { openDuckDBSession, sqlString } from '../staging/duckdb-session.js';
@@ -24,6 +25,8 @@ export interface FeatureDemoOptions {
   frameRows?: number;
   log?: ServingLog;
   clock?: () => Date;
+  /** Reports the staging build and the materialization as OpenLineage runs. */
+  lineage?: LineageEmitter;
 }
 
 /** What {@link runFeatureDemo} did. */
@@ -41,8 +44,9 @@ export interface FeatureDemoReport {
  * const report = await runFeatureDemo({ lakeDir, source: lake, views, store, tenant: 't01', out: 'train.parquet' });
  */
 export async function runFeatureDemo(options: FeatureDemoOptions): Promise<FeatureDemoReport> {
-  const staging = await buildStaging({ source: options.source, dir: options.lakeDir });
-  const materializer = createMaterializer({ lakeDir: options.lakeDir, source: options.source, store: options.store, views: options.views, ...(options.clock ? { clock: options.clock } : {}) });
+  const lineage = options.lineage ? { lineage: options.lineage } : {};
+  const staging = await buildStaging({ source: options.source, dir: options.lakeDir, ...lineage });
+  const materializer = createMaterializer({ lakeDir: options.lakeDir, source: options.source, store: options.store, views: options.views, ...(options.clock ? { clock: options.clock } : {}), ...lineage });
   const materialize = await materializer.materialize({ tenant: options.tenant });
   const view = options.view ? options.views.find((v) => v.name === options.view) : (options.views.find((v) => v.entity === 'contact') ?? options.views[0]);
   if (!view) throw new VerityError('NOT_FOUND', `Feature view ${options.view ? `"${options.view}" ` : ''}not found for the demo.`);

@@ -1,5 +1,7 @@
 import { join } from 'node:path';
 import { projectPath, type LoadedConfig } from '../config/config.js';
+import type { LineageEmitter } from '../lineage/lineage-emitter.js';
+import { projectLineageEmitter } from '../lineage/project-lineage.js';
 import type { FeatureView } from './feature-view.js';
 import { loadFeatureViews, selectViews } from './load-feature-views.js';
 import { createServingLog, type ServingLog } from './online-features.js';
@@ -14,6 +16,8 @@ export interface FeatureServices {
   store: OnlineStore;
   log: ServingLog;
   logFile: string;
+  /** The project's lineage emitter (staging builds and materializations report to it). */
+  lineage: LineageEmitter;
   close(): Promise<void>;
 }
 
@@ -36,5 +40,5 @@ export async function openFeatureServices(loaded: LoadedConfig, options: { viewN
       ? createRedisOnlineStore({ url: config.onlineStore.url, keyPrefix: `verity:${config.tenant}:fs:` })
       : createMemoryOnlineStore({ dir: join(lakeDir, 'online') });
   const logFile = servingLogPath(lakeDir);
-  return { lakeDir, views, store, log: createServingLog(logFile), logFile, close: () => store.close() };
+  return { lakeDir, views, store, log: createServingLog(logFile), logFile, lineage: projectLineageEmitter(loaded), close: () => store.close() };
 }

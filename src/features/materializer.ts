@@ -1,3 +1,7 @@
+import { featureViewDataset, zoneDataset } from '../lineage/dataset-names.js';
+import type { LineageDataset, LineageEmitter } from '../lineage/lineage-emitter.js';
+import { columnLineageFacet, datasetVersionFacet, schemaFacet } from '../lineage/openlineage-facets.js';
+import { runWithLineage } from '../lineage/run-with-lineage.js';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Envelope } from '../envelope.js';
@@ -26,6 +30,11 @@ export interface MaterializerOptions {
   clock?: () => Date;
   /** Entity keys per chunk (default 5000): memory stays flat whatever the lake size. */
   chunkSize?: number;
+  /**
+   * Reports each batch materialization as an OpenLineage `features.materialize` run (staging zones
+   * in; each view out with its schema, version and column lineage), and its staging build too.
+   */
+  lineage?: LineageEmitter;
 }
 
 /** What one batch materialization did, per view. */
@@ -81,8 +90,20 @@ export function createMaterializer(options: MaterializerOptions): Materializer {
   };
 
   return {
-    async materialize(run = {}) {
-      const staged = await buildStaging({ source: options.source, dir: options.lakeDir });
+    materialize(run = {}) {
+      return runWithLineage(options.lineage, { job: 'features.materialize' }, () => materializeNow(run), (report) => ({
+        job: 'features.materialize',
+        ...materializeDatasets(options.lakeDir, options.views, report),
+        facets: { verity_materialize: { views: report.views.map((v) => ({ view: v.view, tenant: v.tenant, keys: v.keys, applied: v.cells.applied, skipped: v.cells.skipped, full: v.full })) } },
+      }));
+    },
+
+    onAccepted,
+  };
+
+  async function materializeNow(run: { full?: boolean; tenant?: string }): Promise<MaterializeReport> {
+    {
+      const staged = await buildStaging({ source: options.source, dir: options.lakeDir, ...(options.lineage ? { lineage: options.lineage } : {}) });
       const toSeq = staged.toSeq;
       const now = clock();
       const report: MaterializeReport = { views: [], staging: { events: staged.events, keys: staged.keys }, at: now.toISOString() };
@@ -114,9 +135,11 @@ export function createMaterializer(options: MaterializerOptions): Materializer {
       }
       windowIndexes.clear();
       return report;
-    },
+    }
+  }
 
-    async onAccepted(envelopes) {
+  async function onAccepted(envelopes: readonly Envelope[]): Promise<{ cells: number }> {
+    {
       const now = clock().getTime();
       const writes: OnlineWrite[] = [];
       for (const view of options.views) {
@@ -146,8 +169,8 @@ export function createMaterializer(options: MaterializerOptions): Materializer {
       if (writes.length === 0) return { cells: 0 };
       const r = await options.store.write(writes);
       return { cells: r.applied };
-    },
-  };
+    }
+  }
 
   function windowIndexFor(view: FeatureView): Promise<WindowIndex> {
     let p = windowIndexes.get(view.name);
@@ -158,6 +181,38 @@ export function createMaterializer(options: MaterializerOptions): Materializer {
     }
     return p;
   }
+}
+
+/**
+ * The datasets of a materialization: the staging zones the views read (their source entity and
+ * every entity their windows count) for the tenants refreshed, and each view with its schema,
+ * version and column lineage (each feature from the staging field it is computed from).
+ */
+function materializeDatasets(lakeDir: string, views: readonly FeatureView[], report: MaterializeReport): { inputs: LineageDataset[]; outputs: LineageDataset[] } {
+  const inputs = new Map<string, LineageDataset>();
+  const outputs: LineageDataset[] = [];
+  for (const view of views) {
+    const tenants = [...new Set(report.views.filter((v) => v.view === view.name).map((v) => v.tenant))];
+    const columns: Parameters<typeof columnLineageFacet>[0] = {};
+    for (const f of view.features) {
+      const entity = f.kind === 'aggregate' ? f.from : view.source;
+      const field = f.kind === 'aggregate' ? (f.field ?? 'event_time') : f.kind === 'derived' ? undefined : f.field === '$event_time' ? 'event_time' : f.field;
+      for (const tenant of tenants) {
+        const d = zoneDataset(lakeDir, 'staging', tenant, entity);
+        inputs.set(`${d.namespace}/${d.name}`, d);
+        if (field) (columns[f.name] ??= { inputFields: [] }).inputFields.push({ ...d, field });
+      }
+    }
+    outputs.push({
+      ...featureViewDataset(lakeDir, view.name),
+      facets: {
+        schema: schemaFacet(view.features.map((f) => ({ name: f.name, type: f.contract.type, description: f.kind }))),
+        version: datasetVersionFacet(view.version),
+        ...(Object.keys(columns).length ? { columnLineage: columnLineageFacet(columns) } : {}),
+      },
+    });
+  }
+  return { inputs: [...inputs.values()], outputs };
 }
 
 /** The cells an own-entity envelope writes, under its own `(event_time, ingest_seq)`. */

@@ -5,6 +5,9 @@ import { dirname, join } from 'node:path';
 import { VerityError, toVerityError } from '../errors.js';
 import { writeCatalog, type Catalog } from './catalog.js';
 import { fsyncDirectory, writeFileAtomic } from './fs-util.js';
+import type { LineageDataset } from '../lineage/lineage-emitter.js';
+import { zoneDataset } from '../lineage/dataset-names.js';
+import { DatasetTally } from './lake-lineage.js';
 import type { LakeCore } from './lake-core.js';
 import { QUARANTINE_COLUMNS, RAW_COLUMNS, quarantineFromLog, rawFromLog, sqlString } from './lake-sql.js';
 import type { CatalogFile, CompactionReport } from './types.js';
@@ -95,11 +98,22 @@ async function fsyncFile(path: string): Promise<void> {
 
 async function compactOnce(core: LakeCore): Promise<CompactionReport> {
   core.assertWritable('compact');
-  const runJob = { job: 'lake.compaction', inputs: [{ namespace: 'verity', name: 'lake/log' }], outputs: [{ namespace: 'verity', name: 'lake/raw' }, { namespace: 'verity', name: 'lake/quarantine' }] };
+  // Compaction rewrites the zones' storage (log → Parquet), not their content: it reports the zones
+  // it wrote with no inputs, so a trace from a zone goes to the runs that wrote its events.
+  const runJob = { job: 'lake.compaction', inputs: [] as LineageDataset[], outputs: [] as LineageDataset[] };
   const runId = core.lineage ? await core.lineage.start(runJob) : undefined;
   try {
     const report = await compactSegments(core);
-    if (core.lineage && runId !== undefined) await core.lineage.complete(runId, { ...runJob, facets: { verity_compaction: { segments: report.segments, rawRows: report.rawRows, quarantineRows: report.quarantineRows, files: report.files.length, compactedThrough: report.compactedThrough } } });
+    if (core.lineage && runId !== undefined) {
+      const zones = new DatasetTally();
+      for (const f of report.files) zones.add(zoneDataset(core.dir, f.zone, f.tenant_id, f.entity), f.rows);
+      await core.lineage.complete(runId, {
+        job: 'lake.compaction',
+        inputs: [],
+        outputs: zones.list(true),
+        facets: { verity_compaction: { segments: report.segments, rawRows: report.rawRows, quarantineRows: report.quarantineRows, files: report.files.length, compactedThrough: report.compactedThrough } },
+      });
+    }
     return report;
   } catch (error) {
     const failure = toVerityError(error);

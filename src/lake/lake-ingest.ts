@@ -2,6 +2,7 @@ import { VerityError } from '../errors.js';
 import type { Envelope } from '../envelope.js';
 import type { GateDecision } from '../ingest/gate.js';
 import type { LakeCore } from './lake-core.js';
+import { ingestBatchDatasets } from './lake-lineage.js';
 import { quarantineId, type QuarantineLogRecord, type RawLogRecord } from './log-records.js';
 import type { IngestOptions, IngestReport, IngestResult } from './types.js';
 
@@ -137,14 +138,16 @@ export function createIngest(core: LakeCore): LakeIngest {
         ]);
       }
       if (core.lineage && firstSeq > 0) {
+        const items: Parameters<typeof ingestBatchDatasets>[1] = [];
+        for (let i = 0; i < envelopes.length; i++) {
+          const status = results[i]?.status;
+          if (status === 'accepted' || status === 'quarantined') items.push({ input: envelopes[i], zone: status === 'accepted' ? 'raw' : 'quarantine' });
+        }
+        for (let j = 0; j < rejected.length; j++) items.push({ input: undefined, zone: 'quarantine', tenant: rejectedTenant, entity: '_undecodable' });
         const run = {
           job: 'ingest.batch',
-          inputs: [{ namespace: 'verity', name: `source/${source ?? 'api'}` }],
-          outputs: [
-            ...(accepted > 0 ? [{ namespace: 'verity', name: 'lake/raw' }] : []),
-            ...(quarantined > 0 ? [{ namespace: 'verity', name: 'lake/quarantine' }] : []),
-          ],
-          facets: { verity_ingest: { accepted, duplicates, quarantined, firstSeq, lastSeq } },
+          ...ingestBatchDatasets(core.dir, items),
+          facets: { verity_ingest: { source: source ?? 'api', accepted, duplicates, quarantined, firstSeq, lastSeq } },
         };
         const id = await core.lineage.start(run);
         await core.lineage.complete(id, run);

@@ -1,3 +1,6 @@
+import type { LineageDataset } from '../lineage/lineage-emitter.js';
+import { zoneDataset } from '../lineage/dataset-names.js';
+import { DatasetTally } from './lake-lineage.js';
 import type { Violation } from '../contracts/types.js';
 import { VerityError } from '../errors.js';
 import type { LakeCore } from './lake-core.js';
@@ -71,7 +74,9 @@ export function createQuarantineZone(core: LakeCore, _ingest: LakeIngest, query:
           'INVALID_ARGUMENT',
           'Quarantine replay needs contracts to re-validate against: open the lake with a ContractResolver (the CLI uses the project\'s contracts/). Pass withoutContracts: true to re-check envelopes only.',
         );
-      const runJob = { job: 'quarantine.replay', inputs: [{ namespace: 'verity', name: 'lake/quarantine' }], outputs: [{ namespace: 'verity', name: 'lake/raw' }] };
+      const runJob = { job: 'quarantine.replay', inputs: [] as LineageDataset[], outputs: [] as LineageDataset[] };
+      const replayedFrom = new DatasetTally();
+      const replayedTo = new DatasetTally();
       const runId = core.lineage ? await core.lineage.start(runJob) : undefined;
       const report: ReplayReport = { examined: 0, replayed: 0, stillQuarantined: 0, byReason: {}, skipped: 0, validated: core.gate.validating, results: [] };
       try {
@@ -113,6 +118,10 @@ export function createQuarantineZone(core: LakeCore, _ingest: LakeIngest, query:
               lines.push(JSON.stringify(record));
               report.replayed++;
               report.results.push({ quarantine_id: qid, status: 'replayed', ingest_seq: seq });
+              if (core.lineage) {
+                replayedFrom.add(zoneDataset(core.dir, 'quarantine', decision.envelope.tenant_id, decision.envelope.entity));
+                replayedTo.add(zoneDataset(core.dir, 'raw', decision.envelope.tenant_id, decision.envelope.entity));
+              }
             } else {
               const reasons = decision.status === 'quarantined' ? decision.reasons : ['duplicate'];
               report.stillQuarantined++;
@@ -128,7 +137,8 @@ export function createQuarantineZone(core: LakeCore, _ingest: LakeIngest, query:
             { type: 'quarantine.replay', actor: core.actor, time: core.clock().toISOString(), data: { filter: { ...filter }, examined: report.examined, replayed: report.replayed, stillQuarantined: report.stillQuarantined, skipped: report.skipped, byReason: report.byReason } },
           ]);
         }
-        if (core.lineage && runId !== undefined) await core.lineage.complete(runId, { ...runJob, facets: { verity_replay: { examined: report.examined, replayed: report.replayed } } });
+        if (core.lineage && runId !== undefined)
+          await core.lineage.complete(runId, { ...runJob, inputs: replayedFrom.list(), outputs: replayedTo.list(true), facets: { verity_replay: { examined: report.examined, replayed: report.replayed } } });
         return report;
       } catch (error) {
         if (core.lineage && runId !== undefined) await core.lineage.fail(runId, runJob, error as Error).catch(() => undefined);

@@ -52,3 +52,13 @@ export function zoneNameOfPath(path: string): string | undefined {
   const m = /(?:^|\/)(raw|quarantine|staging)\/tenant=([^/]+)\/entity=([^/]+)\//.exec(path);
   return m ? `${m[1]}.${m[2]}.${m[3]}` : undefined;
 }
+
+/**
+ * The dataset an ingested event came from, named from its envelope `source` (what Verity knows at
+ * ingest): namespace `<system>://<connector>` and name the entity, e.g. `hubspot://1160452` /
+ * `contact`, `debezium://crm` / `lead`; bulk files are `file` / the file name.
+ */
+export function sourceDataset(source: { system: string; connector: string }, entity: string): LineageDataset {
+  if (source.system === 'file') return { namespace: 'file', name: source.connector };
+  return { namespace: `${source.system}://${encodeURIComponent(source.connector)}`, name: entity };
+}

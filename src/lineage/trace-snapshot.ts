@@ -9,9 +9,13 @@ export interface TraceNode {
   name: string;
   /** Hops from the snapshot (the snapshot itself is 0). */
   depth: number;
-  /** The newest completed run that wrote it, if lineage recorded one. */
+  /** The newest completed run that wrote it (before the snapshot), if lineage recorded one. */
   producedBy?: { job: string; runId: string; eventTime: string };
-  /** The datasets that run read (`namespace/name`). */
+  /** How many completed runs wrote it before the snapshot (ingest batches, replays, builds…). */
+  runs: number;
+  /** The jobs of those runs, each once. */
+  jobs: string[];
+  /** The datasets those runs read (`namespace/name`), each once. */
   inputs: string[];
 }
 
@@ -32,38 +36,68 @@ export interface SnapshotTrace {
 const key = (d: { namespace: string; name: string }) => `${d.namespace}/${d.name}`;
 
 /**
+ * What a run read to write `output`: the datasets its column lineage names for that output when it
+ * has one (one run may write several outputs from different inputs, e.g. a materialization of two
+ * views), else all of the run's inputs.
+ */
+function inputsOf(run: OpenLineageRunEvent, output: string): Array<{ namespace: string; name: string }> {
+  if ((run.outputs ?? []).length < 2) return run.inputs ?? [];
+  const out = (run.outputs ?? []).find((o) => key(o) === output);
+  const fields = (out?.facets?.columnLineage as { fields?: Record<string, { inputFields?: Array<{ namespace: string; name: string }> }> } | undefined)?.fields;
+  if (!fields) return run.inputs ?? [];
+  const found = new Map<string, { namespace: string; name: string }>();
+  for (const f of Object.values(fields)) for (const i of f.inputFields ?? []) found.set(key(i), { namespace: i.namespace, name: i.name });
+  return found.size ? [...found.values()] : (run.inputs ?? []);
+}
+
+/**
  * Walks back from a snapshot to what it came from: the signed manifest gives the raw files and
  * contract versions it read; the lineage events give, for each dataset, the completed run that
  * wrote it and what that run read, up to the sources (HubSpot, Salesforce, PostgreSQL, files).
  */
 export function traceSnapshot(manifest: SnapshotManifest, events: OpenLineageRunEvent[], options: { maxDepth?: number; namespace?: string } = {}): SnapshotTrace {
   const maxDepth = options.maxDepth ?? 20;
-  const producers = new Map<string, OpenLineageRunEvent>();
-  for (const e of events) {
-    if (e.eventType !== 'COMPLETE') continue;
-    for (const o of e.outputs ?? []) {
-      const prev = producers.get(key(o));
-      if (!prev || prev.eventTime <= e.eventTime) producers.set(key(o), e);
-    }
-  }
   // The snapshot's own run: the COMPLETE event whose output carries this content id as its version.
   const own = events.find((e) => e.eventType === 'COMPLETE' && (e.outputs ?? []).some((o) => (o.facets?.version as { datasetVersion?: string } | undefined)?.datasetVersion === manifest.snapshot.id));
+  // Every completed run that wrote a dataset up to the snapshot (a zone is written by many ingest
+  // batches, from several sources): later runs did not feed it.
+  const cutoff = own?.eventTime ?? manifest.snapshot.created_at;
+  const producers = new Map<string, OpenLineageRunEvent[]>();
+  for (const e of events) {
+    if (e.eventType !== 'COMPLETE' || e.eventTime > cutoff || e === own) continue;
+    for (const o of e.outputs ?? []) {
+      const list = producers.get(key(o));
+      if (list) list.push(e);
+      else producers.set(key(o), [e]);
+    }
+  }
   const start = own?.outputs.find((o) => (o.facets?.version as { datasetVersion?: string } | undefined)?.datasetVersion === manifest.snapshot.id) ?? {
     namespace: options.namespace ?? 'verity',
     name: `snapshots.${manifest.snapshot.name}`,
   };
   const nodes: TraceNode[] = [];
   const seen = new Set<string>();
-  const queue: Array<{ namespace: string; name: string; depth: number; run?: OpenLineageRunEvent }> = [{ namespace: start.namespace, name: start.name, depth: 0, ...(own ? { run: own } : {}) }];
+  const queue: Array<{ namespace: string; name: string; depth: number; runs?: OpenLineageRunEvent[] }> = [{ namespace: start.namespace, name: start.name, depth: 0, ...(own ? { runs: [own] } : {}) }];
   while (queue.length) {
     const d = queue.shift()!;
     const k = key(d);
     if (seen.has(k)) continue;
     seen.add(k);
-    const run = d.run ?? producers.get(k);
-    const inputs = (run?.inputs ?? []).map(key);
-    nodes.push({ dataset: k, namespace: d.namespace, name: d.name, depth: d.depth, ...(run ? { producedBy: { job: run.job.name, runId: run.run.runId, eventTime: run.eventTime } } : {}), inputs });
-    if (d.depth < maxDepth) for (const i of run?.inputs ?? []) queue.push({ namespace: i.namespace, name: i.name, depth: d.depth + 1 });
+    const runs = d.runs ?? producers.get(k) ?? [];
+    const inputs = new Map<string, { namespace: string; name: string }>();
+    for (const run of runs) for (const i of inputsOf(run, k)) if (key(i) !== k) inputs.set(key(i), i);
+    const newest = runs.reduce<OpenLineageRunEvent | undefined>((a, b) => (!a || b.eventTime >= a.eventTime ? b : a), undefined);
+    nodes.push({
+      dataset: k,
+      namespace: d.namespace,
+      name: d.name,
+      depth: d.depth,
+      ...(newest ? { producedBy: { job: newest.job.name, runId: newest.run.runId, eventTime: newest.eventTime } } : {}),
+      runs: runs.length,
+      jobs: [...new Set(runs.map((r) => r.job.name))],
+      inputs: [...inputs.keys()],
+    });
+    if (d.depth < maxDepth) for (const i of inputs.values()) queue.push({ namespace: i.namespace, name: i.name, depth: d.depth + 1 });
   }
   return {
     snapshot: { name: manifest.snapshot.name, version: manifest.snapshot.version, id: manifest.snapshot.id },

@@ -1,3 +1,5 @@
+import type { AuditSink } from '../audit/audit-sink.js';
+import type { LineageEmitter } from '../lineage/lineage-emitter.js';
 import { createNatsBus } from '../bus/nats-bus.js';
 import type { Bus } from '../bus/bus.js';
 import type { BusPacking } from '../bus/bus-ingest-target.js';
@@ -26,6 +28,10 @@ export interface StartServerOptions {
   busPacking?: BusPacking;
   /** Validates payloads in the lake's gate (embedded mode); default the project's `contracts.dir`. */
   contracts?: ContractResolver;
+  /** Records ingest batches (embedded mode); default the project's audit log. */
+  audit?: AuditSink;
+  /** Reports ingest runs (embedded mode); default the project's lineage emitter. */
+  lineage?: LineageEmitter;
   /** Source adapters (default: every webhook source and native envelopes, with the config's secrets). */
   sources?: readonly Source[];
   /** Extra route plugins (feature serving…). */
@@ -73,8 +79,16 @@ export async function startServer(options: StartServerOptions): Promise<StartedS
   let lake: Lake | undefined;
   try {
     if (bus) await bus.maxMessageBytes(); // connect now: a wrong URL fails at start, not at the first request
-    else if (options.contracts) lake = await openLake({ dir: projectPath(options.config, config.lake.dir), actor: 'verity serve', contracts: options.contracts });
-    else lake = (await openProjectLake(options.config, { actor: 'verity serve', provenance: true })).lake;
+    else if (options.contracts)
+      lake = await openLake({
+        dir: projectPath(options.config, config.lake.dir),
+        actor: 'verity serve',
+        contracts: options.contracts,
+        ...(options.audit ? { audit: options.audit } : {}),
+        ...(options.lineage ? { lineage: options.lineage } : {}),
+      });
+    else
+      lake = (await openProjectLake(options.config, { actor: 'verity serve', provenance: true, ...(options.audit ? { audit: options.audit } : {}), ...(options.lineage ? { lineage: options.lineage } : {}) })).lake;
     const server = createServer({
       ...(lake ? { lake: options.wrapLake ? options.wrapLake(lake) : lake } : {}),
       ...(bus ? { bus, busPacking: options.busPacking ?? 'event' } : {}),

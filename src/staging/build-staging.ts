@@ -3,6 +3,11 @@ import { dirname, join } from 'node:path';
 import type { DuckDBAppender } from '@duckdb/node-api';
 import type { Envelope } from '../envelope.js';
 import { VerityError } from '../errors.js';
+import { zoneDataset } from '../lineage/dataset-names.js';
+import type { LineageDataset, LineageEmitter } from '../lineage/lineage-emitter.js';
+import { columnLineageFacet, schemaFacet } from '../lineage/openlineage-facets.js';
+import { RAW_COLUMNS } from '../lake/lake-sql.js';
+import { runWithLineage } from '../lineage/run-with-lineage.js';
 import { canonicalKey } from './canonical.js';
 import { openDuckDBSession, sqlString, type DuckDBSession } from './duckdb-session.js';
 import { foldRecordHistory, rowToEnvelope, type StagingRow } from './fold-history.js';
@@ -19,6 +24,8 @@ export interface BuildStagingOptions {
   buckets?: number;
   /** Rebuild from position 0, discarding existing staging files. */
   full?: boolean;
+  /** Reports the build as an OpenLineage `staging.build` run (raw zones in, staging zones out). */
+  lineage?: LineageEmitter;
 }
 
 /** What {@link buildStaging} did. */
@@ -87,6 +94,50 @@ const SAFE = /^[A-Za-z0-9_.-]{1,128}$/;
  * const result = await buildStaging({ source: lake, dir: '.verity' });
  */
 export async function buildStaging(options: BuildStagingOptions): Promise<BuildStagingResult> {
+  return runWithLineage(options.lineage, { job: 'staging.build' }, () => buildStagingNow(options), (result) => ({
+    job: 'staging.build',
+    ...stagingDatasets(options.dir, result),
+    facets: { verity_staging: { fromSeq: result.fromSeq, toSeq: result.toSeq, events: result.events, keys: result.keys, files: result.files.length } },
+  }));
+}
+
+/** The raw columns a staging column is computed from, where the names differ. */
+const STAGING_FROM_RAW: Record<string, string[]> = {
+  key: ['entity_key'],
+  version: ['event_time', 'source_position', 'ingest_seq'],
+  is_deleted: ['op'],
+  merged_into_key: ['merged_into'],
+  valid_from: ['event_time'],
+  valid_to: ['event_time'],
+  known_from: ['ingest_time'],
+  known_to: ['ingest_time'],
+  knowledge_seq: ['ingest_seq'],
+  record: ['payload', 'changed_fields', 'op'],
+};
+
+/** Raw zones in, staging zones (with their schema and column lineage) out, for the partitions a build rewrote. */
+function stagingDatasets(lakeDir: string, result: BuildStagingResult): { inputs: LineageDataset[]; outputs: LineageDataset[] } {
+  const parts = new Map<string, { tenant: string; entity: string }>();
+  for (const f of result.files) {
+    const m = /entity=([^/]+)\/tenant=([^/]+)\//.exec(f);
+    if (m) parts.set(`${m[1]}\u0000${m[2]}`, { entity: m[1]!, tenant: m[2]! });
+  }
+  const schema = schemaFacet(STAGING_COLUMNS.map((c) => ({ name: c.name, type: c.type })));
+  return {
+    inputs: [...parts.values()].map((p) => zoneDataset(lakeDir, 'raw', p.tenant, p.entity)),
+    outputs: [...parts.values()].map((p) => {
+      const raw = zoneDataset(lakeDir, 'raw', p.tenant, p.entity);
+      const columns: Parameters<typeof columnLineageFacet>[0] = {};
+      for (const c of STAGING_COLUMNS) {
+        const from = STAGING_FROM_RAW[c.name] ?? (RAW_COLUMNS.includes(c.name as (typeof RAW_COLUMNS)[number]) ? [c.name] : []);
+        if (from.length) columns[c.name] = { inputFields: from.map((field) => ({ namespace: raw.namespace, name: raw.name, field })) };
+      }
+      return { ...zoneDataset(lakeDir, 'staging', p.tenant, p.entity), facets: { schema, columnLineage: columnLineageFacet(columns) } };
+    }),
+  };
+}
+
+async function buildStagingNow(options: BuildStagingOptions): Promise<BuildStagingResult> {
   const root = stagingDir(options.dir);
   if (options.full) rmSync(root, { recursive: true, force: true });
   const checkpoint = readStagingCheckpoint(options.dir);

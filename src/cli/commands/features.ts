@@ -8,6 +8,7 @@ import { getTrainingFrame } from '../../features/offline-retrieval.js';
 import { getOnlineFeatures } from '../../features/online-features.js';
 import { runParity, type ParityReport } from '../../features/parity.js';
 import { buildStaging, type BuildStagingResult } from '../../staging/build-staging.js';
+import { projectLineageEmitter } from '../../lineage/project-lineage.js';
 import type { CliContext } from '../context.js';
 import { renderTable, withLake } from './lake.js';
 
@@ -21,7 +22,7 @@ const collect = (value: string, previous: string[] = []) => [...previous, value]
 async function stage(ctx: CliContext, full = false): Promise<BuildStagingResult> {
   const loaded = ctx.config();
   const dir = projectPath(loaded, loaded.config.lake.dir);
-  return withLake(ctx, { readOnly: true }, (lake) => buildStaging({ source: lake, dir, full }));
+  return withLake(ctx, { readOnly: true }, (lake) => buildStaging({ source: lake, dir, full, lineage: projectLineageEmitter(loaded) }));
 }
 
 /** `verity staging build` and `verity features list|retrieve|materialize|get|parity`. */
@@ -93,7 +94,7 @@ export function registerFeatures(program: Command, context: () => CliContext): v
       const services = await openFeatureServices(ctx.config(), opts.views ? { viewNames: opts.views } : {});
       try {
         const report = await withLake(ctx, { readOnly: true }, (lake) =>
-          createMaterializer({ lakeDir: services.lakeDir, source: lake, store: services.store, views: services.views }).materialize({ full: opts.full === true, ...(opts.tenant ? { tenant: opts.tenant } : {}) }),
+          createMaterializer({ lakeDir: services.lakeDir, source: lake, store: services.store, views: services.views, lineage: services.lineage }).materialize({ full: opts.full === true, ...(opts.tenant ? { tenant: opts.tenant } : {}) }),
         );
         ctx.print(report, (r: typeof report) =>
           renderTable(r.views.map((v) => ({ view: v.view, tenant: v.tenant, mode: v.full ? 'full' : 'incremental', positions: `${v.fromSeq + 1}–${v.toSeq}`, entities: v.keys, written: v.cells.applied, unchanged: v.cells.skipped }))),

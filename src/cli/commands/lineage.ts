@@ -23,7 +23,7 @@ export function registerLineage(program: Command, context: () => CliContext): vo
           'Lake files read:',
           ...t.files_read.map((f) => `  ${f.path} (${f.rows} rows) sha256 ${f.sha256}`),
           'Lineage (dataset <- job <- inputs):',
-          ...t.nodes.map((n) => `  ${'  '.repeat(n.depth)}${n.name} [${n.namespace}]${n.producedBy ? ` <- ${n.producedBy.job} (${n.producedBy.eventTime})` : ' (source)'}`),
+          ...t.nodes.map((n) => `  ${'  '.repeat(n.depth)}${n.name} [${n.namespace}]${n.producedBy ? ` <- ${n.jobs.join(', ')} (${n.runs} run${n.runs === 1 ? '' : 's'}, newest ${n.producedBy.eventTime})` : ' (source)'}`),
         ].join('\n'),
       );
     });

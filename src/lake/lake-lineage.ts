@@ -1,0 +1,46 @@
+/**
+ * The OpenLineage datasets of the lake's own jobs (ingest batches, quarantine replays,
+ * compaction), named as docs/provenance.md "Dataset naming" says, so a trace walks from a
+ * zone back to the sources that fed it.
+ */
+import type { LineageDataset } from '../lineage/lineage-emitter.js';
+import { outputStatisticsFacet } from '../lineage/openlineage-facets.js';
+import { sourceDataset, zoneDataset } from '../lineage/dataset-names.js';
+
+/** Counts rows per dataset, keeping first-seen order. */
+export class DatasetTally {
+  private readonly rows = new Map<string, { dataset: LineageDataset; rows: number }>();
+
+  /** Counts `n` rows for `dataset`. */
+  add(dataset: LineageDataset, n = 1): void {
+    const k = `${dataset.namespace}\u0000${dataset.name}`;
+    const hit = this.rows.get(k);
+    if (hit) hit.rows += n;
+    else this.rows.set(k, { dataset, rows: n });
+  }
+
+  /** The datasets, each with an `outputStatistics` facet when `withStatistics`. */
+  list(withStatistics = false): LineageDataset[] {
+    return [...this.rows.values()].map(({ dataset, rows }) => (withStatistics ? { ...dataset, facets: { outputStatistics: outputStatisticsFacet({ rowCount: rows }) } } : dataset));
+  }
+}
+
+const str = (v: unknown): string | undefined => (typeof v === 'string' && v.length > 0 ? v : undefined);
+
+/**
+ * The inputs (sources) and outputs (zones) of one ingest batch: for each event, its source
+ * dataset and the raw or quarantine zone of its tenant and entity.
+ */
+export function ingestBatchDatasets(lakeDir: string, items: Array<{ input: unknown; zone: 'raw' | 'quarantine'; tenant?: string; entity?: string }>): { inputs: LineageDataset[]; outputs: LineageDataset[] } {
+  const inputs = new DatasetTally();
+  const outputs = new DatasetTally();
+  for (const item of items) {
+    const e = (typeof item.input === 'object' && item.input !== null ? item.input : {}) as { tenant_id?: unknown; entity?: unknown; source?: { system?: unknown; connector?: unknown } };
+    const tenant = item.tenant ?? str(e.tenant_id) ?? '_invalid';
+    const entity = item.entity ?? str(e.entity) ?? '_invalid';
+    const system = str(e.source?.system);
+    if (system) inputs.add(sourceDataset({ system, connector: str(e.source?.connector) ?? '' }, entity));
+    outputs.add(zoneDataset(lakeDir, item.zone, tenant, entity));
+  }
+  return { inputs: inputs.list(), outputs: outputs.list(true) };
+}
