@@ -1,3 +1,4 @@
+import { decodeLogicalTypes } from './debezium-logical-types.js';
 import type { Envelope, EnvelopeOp } from '../../envelope.js';
 import { deriveEventId } from '../event-id.js';
 import type { DecodeContext, DecodeResult, Source, SourceDelivery } from '../source.js';
@@ -95,7 +96,9 @@ export function createDebeziumSource(options: DebeziumSourceOptions = {}): Sourc
     } else if ('schema' in value && 'payload' in value && !('op' in value)) {
       if (value.payload === null) return { skip: 'tombstone' };
       if (!isRecord(value.payload)) return { code: 'INVALID_EVENT', message: 'The payload of a {schema, payload} event must be an object.' };
-      ev = value.payload;
+      // With the schema at hand, logical types (dates as epoch days, timestamps as epoch µs,
+      // decimals as base64 bytes) become the dates, times and numbers the contract expects.
+      ev = decodeLogicalTypes(value.schema, value.payload);
     }
     if (!('op' in ev)) {
       if ((ev.status === 'BEGIN' || ev.status === 'END') && 'id' in ev) return { skip: 'transaction_marker' };
