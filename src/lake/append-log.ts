@@ -7,7 +7,7 @@ import { frameBatch, unframeBytes } from './log-framing.js';
 /**
  * The append log: numbered segment files of framed NDJSON lines (see log-framing.ts), written by
  * a group committer. Concurrent appends that arrive while a write is in flight form the next
- * batch: one `write` and one `datasync` for the whole batch; every append's promise resolves only
+ * batch: one `writev` and one `datasync` for the whole batch; every append's promise resolves only
  * after its batch is durable. A failed write or fsync poisons the log (every later append
  * rejects) because the page cache state is then unknown; the lake must be reopened, which
  * recovers from what is on disk.
@@ -39,11 +39,11 @@ export interface AppendLogOptions {
 /** The append log. */
 export interface AppendLog {
   /**
-   * Appends records (JSON texts without raw newlines; possibly none) whose seqs are within
-   * `minSeq..maxSeq`; resolves once durable. An empty append is a barrier: it resolves after
-   * every earlier append is durable.
+   * Appends records whose seqs are within `minSeq..maxSeq`; resolves once durable. `records` are
+   * JSON texts without raw newlines, or lines already framed into one buffer (see
+   * `FrameWriter`). An empty append is a barrier: it resolves after every earlier append is durable.
    */
-  append(lines: readonly string[], minSeq: number, maxSeq: number): Promise<void>;
+  append(records: readonly string[] | Buffer, minSeq: number, maxSeq: number): Promise<void>;
   /** Seals the active segment (if it holds anything) and starts a new one. */
   rotate(): Promise<void>;
   /** Every segment, oldest first; the last one is the active one. */
@@ -57,7 +57,7 @@ const SEGMENT_RE = /^seg-(\d{8})\.log$/;
 const segmentName = (n: number) => `seg-${String(n).padStart(8, '0')}.log`;
 
 interface Pending {
-  lines: readonly string[];
+  records: readonly string[] | Buffer;
   minSeq: number;
   maxSeq: number;
   resolve: () => void;
@@ -105,24 +105,27 @@ export async function openAppendLog(options: AppendLogOptions): Promise<AppendLo
   async function writeBatch(batch: Pending[]): Promise<void> {
     let minSeq = 0;
     let maxSeq = 0;
-    const groups: Array<readonly string[]> = [];
+    const buffers: Buffer[] = [];
+    let total = 0;
     for (const p of batch) {
-      if (p.lines.length === 0) continue;
-      groups.push(p.lines);
+      if (p.records.length === 0) continue;
+      const framed = Buffer.isBuffer(p.records) ? p.records : frameBatch([p.records]);
+      buffers.push(framed);
+      total += framed.length;
       if (minSeq === 0 || p.minSeq < minSeq) minSeq = p.minSeq;
       if (p.maxSeq > maxSeq) maxSeq = p.maxSeq;
     }
-    if (groups.length === 0) return;
+    if (buffers.length === 0) return;
     if (options.beforeWrite) await options.beforeWrite(maxSeq);
-    const buffer = frameBatch(groups);
     const segment = current();
-    let offset = 0;
-    while (offset < buffer.length) {
-      const { bytesWritten } = await active!.write(buffer, offset, buffer.length - offset, segment.bytes + offset);
-      offset += bytesWritten;
+    // One writev for the whole group (no copy into one buffer); a short write continues with the rest.
+    let written = (await active!.writev(buffers, segment.bytes)).bytesWritten;
+    if (written < total) {
+      const rest = Buffer.concat(buffers, total);
+      while (written < total) written += (await active!.write(rest, written, total - written, segment.bytes + written)).bytesWritten;
     }
     await active!.datasync();
-    segment.bytes += buffer.length;
+    segment.bytes += total;
     if (segment.minSeq === 0) segment.minSeq = minSeq;
     segment.maxSeq = Math.max(segment.maxSeq, maxSeq);
   }
@@ -172,10 +175,10 @@ export async function openAppendLog(options: AppendLogOptions): Promise<AppendLo
   }
 
   return {
-    append(lines, minSeq, maxSeq) {
+    append(records, minSeq, maxSeq) {
       check();
       return new Promise<void>((resolve, reject) => {
-        queue.push({ lines, minSeq, maxSeq, resolve, reject });
+        queue.push({ records, minSeq, maxSeq, resolve, reject });
         kick();
       });
     },
@@ -201,7 +204,7 @@ export async function openAppendLog(options: AppendLogOptions): Promise<AppendLo
     async close() {
       if (closed) return;
       if (!readOnly && !failure) await new Promise<void>((resolve) => {
-        queue.push({ lines: [], minSeq: 0, maxSeq: 0, resolve, reject: () => resolve() });
+        queue.push({ records: [], minSeq: 0, maxSeq: 0, resolve, reject: () => resolve() });
         kick();
       });
       closed = true;

@@ -16,13 +16,18 @@ import type { QuarantineLogRecord, RawLogRecord } from './log-records.js';
  */
 export interface LakeIndex {
   hasSeen(tenant_id: string, event_id: string): boolean;
+  /**
+   * Marks `(tenant_id, event_id)` seen; returns false when it already was (a duplicate). One hash
+   * operation where `hasSeen` plus the apply's mark take two: the ingest path dedupes with it.
+   */
+  claim(tenant_id: string, event_id: string): boolean;
   exists(tenant_id: string, entity: string, key: string): boolean;
   previous(tenant_id: string, entity: string, key: string): Record<string, unknown> | undefined;
   replayedSeq(quarantineSeq: number): number | undefined;
-  /** Applies an accepted raw record (at acceptance and during recovery). */
-  applyRaw(record: RawLogRecord, stateFields?: readonly string[]): void;
-  /** Applies a quarantine record. */
-  applyQuarantine(record: QuarantineLogRecord): void;
+  /** Applies an accepted raw record (at acceptance and during recovery); `claimed`: its id was already marked seen by {@link claim}. */
+  applyRaw(record: RawLogRecord, stateFields?: readonly string[], claimed?: boolean): void;
+  /** Applies a quarantine record; `claimed` as for {@link applyRaw}. */
+  applyQuarantine(record: QuarantineLogRecord, claimed?: boolean): void;
   /** Distinct (tenant, event_id) pairs. */
   seenCount(): number;
   replayedCount(): number;
@@ -56,11 +61,18 @@ export function createLakeIndex(): LakeIndex {
   let quarantined = 0;
   let seenTotal = 0;
 
-  const markSeen = (tenant: string, id: string) => {
+  const markSeen = (tenant: string, id: string): boolean => {
     let set = seen.get(tenant);
     if (!set) seen.set(tenant, (set = new ShardedMap<1>()));
-    if (set.set(id, 1)) seenTotal++;
+    if (!set.set(id, 1)) return false;
+    seenTotal++;
+    return true;
   };
+  // The record state `previous` looked up last: the gate asks for it right before the lake applies
+  // the same event, so applyRaw reuses it instead of a second lookup in a large map.
+  let memoMap: Records | undefined;
+  let memoKey = '';
+  let memoValue: Record<string, unknown> | typeof NO_STATE | undefined;
   const recordsOf = (tenant: string, entity: string, create: boolean): Records | undefined => {
     let byEntity = records.get(tenant);
     if (!byEntity) {
@@ -74,16 +86,23 @@ export function createLakeIndex(): LakeIndex {
 
   return {
     hasSeen: (tenant, id) => seen.get(tenant)?.has(id) === true,
+    claim: markSeen,
     exists: (tenant, entity, key) => recordsOf(tenant, entity, false)?.has(key) === true,
     previous: (tenant, entity, key) => {
-      const state = recordsOf(tenant, entity, false)?.get(key);
+      const map = recordsOf(tenant, entity, false);
+      const state = map?.get(key);
+      memoMap = map;
+      memoKey = key;
+      memoValue = state;
       return state === undefined || state === NO_STATE ? undefined : state;
     },
     replayedSeq: (q) => replayed.get(q),
-    applyRaw(record, stateFields) {
+    applyRaw(record, stateFields, claimed) {
       const e = record.e;
-      markSeen(e.tenant_id, e.event_id);
+      if (claimed !== true) markSeen(e.tenant_id, e.event_id);
       if (record.q !== undefined) replayed.set(Number(record.q.slice(1)), record.s);
+      const memo = memoMap;
+      memoMap = undefined;
       if (e.op === 'truncate') return;
       const ref = referenceKeyOf(e.entity_key);
       const map = recordsOf(e.tenant_id, e.entity, true)!;
@@ -92,7 +111,7 @@ export function createLakeIndex(): LakeIndex {
         map.set(ref, NO_STATE);
         return;
       }
-      const current = map.get(ref);
+      const current = memo === map && memoKey === ref ? memoValue : map.get(ref);
       // A late event (older than the state held) must not roll the state back: transition rules
       // judge the next event against the newest known state.
       if (current !== undefined && current !== NO_STATE && ((current[STATE_TIME] as string | undefined) ?? '') > e.event_time) return;
@@ -114,9 +133,9 @@ export function createLakeIndex(): LakeIndex {
       if (next) next[STATE_TIME] = e.event_time;
       map.set(ref, next ?? NO_STATE);
     },
-    applyQuarantine(record) {
+    applyQuarantine(record, claimed) {
       quarantined++;
-      if (record.event_id !== null) markSeen(record.tenant_id, record.event_id);
+      if (record.event_id !== null && claimed !== true) markSeen(record.tenant_id, record.event_id);
     },
     seenCount: () => seenTotal,
     replayedCount: () => replayed.size,
@@ -141,6 +160,7 @@ export function createLakeIndex(): LakeIndex {
       return lines.map((l) => l + '\n');
     },
     async loadCheckpoint(path) {
+      memoMap = undefined;
       try {
         await access(path);
       } catch {
