@@ -3,7 +3,7 @@ import { access } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { VerityError } from '../errors.js';
 import { referenceKeyOf, STATE_TIME } from '../ingest/gate.js';
-import { ShardedMap } from './sharded-map.js';
+import { StringMap, StringTable } from './string-table.js';
 import type { QuarantineLogRecord, RawLogRecord } from './log-records.js';
 
 /**
@@ -49,12 +49,13 @@ const CHUNK = 20_000;
 /** The value of a known key with no state to keep. */
 const NO_STATE = 0;
 
-type Records = ShardedMap<Record<string, unknown> | typeof NO_STATE>;
+type Records = StringMap<Record<string, unknown> | typeof NO_STATE>;
 
 /** Creates an empty index. */
 export function createLakeIndex(): LakeIndex {
-  // Nested maps keyed by the strings as they come (no concatenated keys to build and hash per event).
-  const seen = new Map<string, ShardedMap<1>>();
+  // Nested maps keyed by the strings as they come (no concatenated keys to build and hash per event);
+  // the large ones are string tables (see string-table.ts), not Maps: no heap object per key.
+  const seen = new Map<string, StringTable>();
   /** tenant → entity → reference key → latest state (or NO_STATE): one map serves `exists` and `previous`. */
   const records = new Map<string, Map<string, Records>>();
   const replayed = new Map<number, number>();
@@ -63,8 +64,8 @@ export function createLakeIndex(): LakeIndex {
 
   const markSeen = (tenant: string, id: string): boolean => {
     let set = seen.get(tenant);
-    if (!set) seen.set(tenant, (set = new ShardedMap<1>()));
-    if (!set.set(id, 1)) return false;
+    if (!set) seen.set(tenant, (set = new StringTable()));
+    if (!set.add(id)) return false;
     seenTotal++;
     return true;
   };
@@ -72,7 +73,7 @@ export function createLakeIndex(): LakeIndex {
   // the same event, so applyRaw reuses it instead of a second lookup in a large map.
   let memoMap: Records | undefined;
   let memoKey = '';
-  let memoValue: Record<string, unknown> | typeof NO_STATE | undefined;
+  let memoEntry = -1;
   const recordsOf = (tenant: string, entity: string, create: boolean): Records | undefined => {
     let byEntity = records.get(tenant);
     if (!byEntity) {
@@ -80,7 +81,7 @@ export function createLakeIndex(): LakeIndex {
       records.set(tenant, (byEntity = new Map()));
     }
     let map = byEntity.get(entity);
-    if (!map && create) byEntity.set(entity, (map = new ShardedMap()));
+    if (!map && create) byEntity.set(entity, (map = new StringMap()));
     return map;
   };
 
@@ -90,10 +91,11 @@ export function createLakeIndex(): LakeIndex {
     exists: (tenant, entity, key) => recordsOf(tenant, entity, false)?.has(key) === true,
     previous: (tenant, entity, key) => {
       const map = recordsOf(tenant, entity, false);
-      const state = map?.get(key);
+      const entry = map ? map.find(key) : -1;
       memoMap = map;
       memoKey = key;
-      memoValue = state;
+      memoEntry = entry;
+      const state = entry < 0 ? undefined : map!.valueAt(entry);
       return state === undefined || state === NO_STATE ? undefined : state;
     },
     replayedSeq: (q) => replayed.get(q),
@@ -111,7 +113,8 @@ export function createLakeIndex(): LakeIndex {
         map.set(ref, NO_STATE);
         return;
       }
-      const current = memo === map && memoKey === ref ? memoValue : map.get(ref);
+      const entry = memo === map && memoEntry >= 0 && memoKey === ref ? memoEntry : map.intern(ref);
+      const current = map.valueAt(entry);
       // A late event (older than the state held) must not roll the state back: transition rules
       // judge the next event against the newest known state.
       if (current !== undefined && current !== NO_STATE && ((current[STATE_TIME] as string | undefined) ?? '') > e.event_time) return;
@@ -131,7 +134,7 @@ export function createLakeIndex(): LakeIndex {
         }
       }
       if (next) next[STATE_TIME] = e.event_time;
-      map.set(ref, next ?? NO_STATE);
+      map.setAt(entry, next ?? NO_STATE);
     },
     applyQuarantine(record, claimed) {
       quarantined++;

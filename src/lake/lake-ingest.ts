@@ -3,7 +3,7 @@ import { VerityError } from '../errors.js';
 import type { Envelope } from '../envelope.js';
 import { MAX_EVENT_ID, TENANT_ID_PATTERN } from '../ingest/gate.js';
 import type { LakeCore } from './lake-core.js';
-import { FrameWriter } from './log-framing.js';
+import { FrameWriter, releaseFrameBuffer } from './frame-writer.js';
 import { quarantineId, type QuarantineLogRecord, type RawLogRecord } from './log-records.js';
 import type { IngestOptions, IngestReport, IngestResult } from './types.js';
 
@@ -128,7 +128,7 @@ function gateBatch(core: LakeCore, envelopes: Envelope[], options: IngestOptions
         writer.integer(seq);
         writer.bytes(middleOf(decision.schemaVersion));
         writer.text(original!);
-        writer.ascii('}');
+        writer.byte(0x7d); // }
       } else writer.text(json);
       writer.end();
       accepted++;
@@ -232,6 +232,7 @@ export function createIngest(core: LakeCore): LakeIngest {
     const { report, firstSeq, lastSeq, time, source } = batch;
     // Even an all-duplicate call waits for the batch in flight: a duplicate is acknowledged only once its original is durable.
     await core.appendDurably(batch.framed, firstSeq, lastSeq, batch.records);
+    releaseFrameBuffer(batch.framed);
     const { accepted, duplicates, quarantined, byReason } = report;
     if (appendFact && firstSeq > 0) {
       await appendFact({

@@ -85,10 +85,10 @@ export async function openLake(options: LakeOptions): Promise<Lake> {
         }
         return record.s;
       },
-      async beforeWrite(maxSeq) {
-        if (maxSeq <= reserved) return;
+      beforeWrite(maxSeq) {
+        if (maxSeq <= reserved) return undefined;
         reserved = maxSeq + SEQ_RESERVATION_BLOCK;
-        await writeFileAtomic(seqPath, JSON.stringify({ reservedThrough: reserved }) + '\n');
+        return writeFileAtomic(seqPath, JSON.stringify({ reservedThrough: reserved }) + '\n');
       },
     });
     const durableSeq = Math.max(maxSeen, checkpointSeq, catalog.compactedThrough);
