@@ -1,4 +1,5 @@
-import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, readSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, fsync, ftruncateSync, mkdirSync, openSync, readFileSync, readSync, rmSync, writeSync } from 'node:fs';
+import { promisify } from 'node:util';
 import { join, resolve } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { VerityError } from '../errors.js';
@@ -70,6 +71,7 @@ function acquireWriterLock(dir: string): void {
 }
 
 const FRAME_HEADER = 8;
+const fsyncAsync = promisify(fsync);
 const READ_CHUNK = 4 * 1024 * 1024;
 
 /**
@@ -249,7 +251,7 @@ export function createFileAuditLog(options: FileAuditLogOptions): AuditLog {
     capabilities: { sharedWriters: false, durable: doSync },
 
     append(facts: AuditFact[]) {
-      return serial(() => {
+      return serial(async () => {
         ensureOpen();
         if (readOnly) throw new VerityError('CONFLICT', `Audit log ${dir} was opened read-only; open it without readOnly to append.`);
         if (!Array.isArray(facts) || facts.length === 0) throw new VerityError('INVALID_ARGUMENT', 'Audit append needs at least one fact.');
@@ -268,16 +270,21 @@ export function createFileAuditLog(options: FileAuditLogOptions): AuditLog {
         });
         const data = Buffer.concat(frames);
         writeSync(logFd, data, 0, data.length, logEnd);
-        if (doSync) fsyncSync(logFd);
+        // The fsyncs run on the I/O thread pool: the event loop (an HTTP server's ingest) is not
+        // blocked while the disk flushes. Appends stay serial, so nothing interleaves.
+        if (doSync) await fsyncAsync(logFd);
         writeSync(idxFd, offsets, 0, offsets.length, firstIndex * 8);
         logEnd = at;
         storeNodes(appendNodes(read, firstIndex, bodies.map((b) => hashLeaf(b))));
         count += bodies.length;
         const head = signTreeHead({ tree_size: count, root_hash: rootHash(read, count).toString('hex'), timestamp: clock().toISOString() }, options.signer);
         const fd = openSync(headsPath, 'a');
-        writeSync(fd, JSON.stringify(head) + '\n');
-        if (doSync) fsyncSync(fd);
-        closeSync(fd);
+        try {
+          writeSync(fd, JSON.stringify(head) + '\n');
+          if (doSync) await fsyncAsync(fd);
+        } finally {
+          closeSync(fd);
+        }
         heads.push(head);
         return { firstIndex, head };
       });
