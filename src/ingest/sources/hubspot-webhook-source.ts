@@ -288,7 +288,7 @@ export function createHubSpotWebhookSource(options: HubSpotWebhookSourceOptions 
     };
     if (changed) env.changed_fields = changed;
     const consent = env.payload.consent;
-    if (Array.isArray(consent) && consent.every(isString)) env.consent = consent as string[];
+    if (Array.isArray(consent) && consent.every(isString)) env.consent = consent;
     return env;
   }
 
