@@ -93,6 +93,11 @@ export class FrameWriter {
     this.offset += buffer.utf8Write(text, this.offset);
   }
 
+  /** Abandons the record begun last (its encoding failed): what it wrote is dropped. */
+  abort(): void {
+    this.offset = this.start;
+  }
+
   /** Ends the record: closes the frame, writes the newline and the checksum into the head. */
   end(): void {
     const buffer = this.ensure(2);

@@ -1,10 +1,10 @@
 import type { AuditFact } from '../audit/audit-sink.js';
 import { VerityError } from '../errors.js';
 import type { Envelope } from '../envelope.js';
-import { MAX_EVENT_ID, TENANT_ID_PATTERN } from '../ingest/gate.js';
+import { MAX_EVENT_ID, reasonsOf, TENANT_ID_PATTERN } from '../ingest/gate.js';
 import type { LakeCore } from './lake-core.js';
 import { FrameWriter, releaseFrameBuffer } from './frame-writer.js';
-import { quarantineId, type QuarantineLogRecord, type RawLogRecord } from './log-records.js';
+import { quarantineId, type QuarantineLogRecord } from './log-records.js';
 import type { IngestOptions, IngestReport, IngestResult } from './types.js';
 
 /** The lake's ingest path: gate each event in order, frame the records, one durable append per call. */
@@ -77,15 +77,21 @@ function gateBatch(core: LakeCore, envelopes: Envelope[], options: IngestOptions
     if (!m) middles.set(version, (m = Buffer.from(`,"t":"${time}","v":${version === null ? 'null' : JSON.stringify(version)},"e":`, 'utf8')));
     return m;
   };
-  const quarantine = (record: QuarantineLogRecord, claimed: boolean): IngestResult => {
+  /** Assigns the next seq to a quarantine entry, applies it and frames it. */
+  const quarantine = (entry: Omit<QuarantineLogRecord, 'k' | 's' | 't' | 'src'>, claimed: boolean): IngestResult => {
+    const seq = core.nextSeq;
+    const record: QuarantineLogRecord = { k: 'q', s: seq, t: time, tenant_id: entry.tenant_id, entity: entry.entity, event_id: entry.event_id, reasons: entry.reasons, violations: entry.violations, v: entry.v, src: source, raw: entry.raw, ...(entry.u ? { u: true } : {}) };
     const json = JSON.stringify(record);
+    core.nextSeq++;
+    if (firstSeq === 0) firstSeq = seq;
+    lastSeq = seq;
     core.index.applyQuarantine(record, claimed);
     writer.begin();
     writer.text(json);
     writer.end();
     quarantined++;
     for (const r of record.reasons) byReason[r] = (byReason[r] ?? 0) + 1;
-    return { event_id: record.event_id ?? '', status: 'quarantined', ingest_seq: record.s, reasons: record.reasons, quarantine_id: quarantineId(record.s) };
+    return { event_id: record.event_id ?? '', status: 'quarantined', ingest_seq: seq, reasons: record.reasons, quarantine_id: quarantineId(seq) };
   };
   const index = core.index;
   for (let i = 0; i < envelopes.length; i++) {
@@ -112,44 +118,50 @@ function gateBatch(core: LakeCore, envelopes: Envelope[], options: IngestOptions
     }
     if (decision.status === 'accepted') {
       const original = decision.canonical ? originals?.[i] : undefined;
-      // An envelope already in normal form is stored with its original text: no second JSON.stringify.
-      const verbatim = original !== undefined && original.indexOf('\n') < 0;
       const seq = core.nextSeq;
-      const record: RawLogRecord = { k: 'r', s: seq, t: time, v: decision.schemaVersion, e: decision.envelope };
-      // Serialised before anything changes, so an envelope JSON cannot encode is refused whole.
-      const json = verbatim ? undefined : JSON.stringify(record);
+      writer.begin();
+      writer.bytes(RAW_START);
+      writer.integer(seq);
+      writer.bytes(middleOf(decision.schemaVersion));
+      // An envelope already in normal form is stored with its original text: no second JSON.stringify.
+      if (original !== undefined && original.indexOf('\n') < 0) writer.text(original);
+      else {
+        let json: string;
+        try {
+          json = JSON.stringify(decision.envelope);
+        } catch (error) {
+          // Not encodable as JSON (a BigInt or a cycle in a payload built in-process): nothing was
+          // applied yet, so it is quarantined like any other event that cannot be stored as it is.
+          writer.abort();
+          const e = decision.envelope;
+          const violations = [{ field: '', rule: 'envelope', message: `The envelope cannot be encoded as JSON: ${(error as Error).message}` }];
+          const raw = originals?.[i] ?? textOf(input);
+          results[i] = quarantine({ tenant_id: e.tenant_id, entity: e.entity, event_id: e.event_id, reasons: reasonsOf(violations), violations, v: null, raw }, claimed);
+          continue;
+        }
+        writer.text(json);
+      }
+      writer.byte(0x7d); // }
+      writer.end();
       core.nextSeq++;
       if (firstSeq === 0) firstSeq = seq;
       lastSeq = seq;
-      index.applyRaw(record, decision.stateFields, claimed);
-      writer.begin();
-      if (json === undefined) {
-        writer.bytes(RAW_START);
-        writer.integer(seq);
-        writer.bytes(middleOf(decision.schemaVersion));
-        writer.text(original!);
-        writer.byte(0x7d); // }
-      } else writer.text(json);
-      writer.end();
+      index.applyRaw({ k: 'r', s: seq, t: time, v: decision.schemaVersion, e: decision.envelope }, decision.stateFields, claimed);
       accepted++;
       results[i] = { event_id: decision.envelope.event_id, status: 'accepted', ingest_seq: seq };
     } else {
-      const seq = core.nextSeq++;
-      if (firstSeq === 0) firstSeq = seq;
-      lastSeq = seq;
-      const result = quarantine({
-        k: 'q',
-        s: seq,
-        t: time,
-        tenant_id: decision.tenant_id,
-        entity: decision.entity,
-        event_id: decision.event_id,
-        reasons: decision.reasons,
-        violations: decision.violations,
-        v: decision.contractVersion,
-        src: source,
-        raw: originals?.[i] ?? textOf(input),
-      }, claimed);
+      const result = quarantine(
+        {
+          tenant_id: decision.tenant_id,
+          entity: decision.entity,
+          event_id: decision.event_id,
+          reasons: decision.reasons,
+          violations: decision.violations,
+          v: decision.contractVersion,
+          raw: originals?.[i] ?? textOf(input),
+        },
+        claimed,
+      );
       if (decision.event_id === null) result.event_id = `invalid:${i}`;
       results[i] = result;
     }
@@ -157,24 +169,20 @@ function gateBatch(core: LakeCore, envelopes: Envelope[], options: IngestOptions
   const rejectedTenant = options.tenant_id ?? 'unknown';
   for (let j = 0; j < rejected.length; j++) {
     const item = rejected[j]!;
-    const seq = core.nextSeq++;
-    if (firstSeq === 0) firstSeq = seq;
-    lastSeq = seq;
     const code = typeof item?.code === 'string' && /^[A-Za-z0-9_.-]{1,64}$/.test(item.code) ? item.code : 'UNKNOWN';
-    const result = quarantine({
-      k: 'q',
-      s: seq,
-      t: time,
-      tenant_id: rejectedTenant,
-      entity: '_undecodable',
-      event_id: null,
-      reasons: [`undecodable:${code}`],
-      violations: [{ field: '', rule: 'undecodable', message: typeof item?.message === 'string' ? item.message : 'The item could not be decoded.' }],
-      v: null,
-      src: source,
-      raw: typeof item?.raw === 'string' ? item.raw : textOf(item?.raw),
-      u: true,
-    }, false);
+    const result = quarantine(
+      {
+        tenant_id: rejectedTenant,
+        entity: '_undecodable',
+        event_id: null,
+        reasons: [`undecodable:${code}`],
+        violations: [{ field: '', rule: 'undecodable', message: typeof item?.message === 'string' ? item.message : 'The item could not be decoded.' }],
+        v: null,
+        raw: typeof item?.raw === 'string' ? item.raw : textOf(item?.raw),
+        u: true,
+      },
+      false,
+    );
     result.event_id = `rejected:${typeof item?.index === 'number' ? item.index : j}`;
     results[envelopes.length + j] = result;
   }
