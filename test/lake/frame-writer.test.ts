@@ -1,5 +1,4 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Envelope } from '../../src/envelope.js';
 import { FrameWriter, releaseFrameBuffer } from '../../src/lake/frame-writer.js';
 import { frameLine, unframeLine } from '../../src/lake/log-framing.js';
 import { openLake } from '../../src/lake/lake.js';
