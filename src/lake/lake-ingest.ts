@@ -46,6 +46,73 @@ function claimOf(input: unknown): { tenant_id: string; event_id: string } | unde
   return input as { tenant_id: string; event_id: string };
 }
 
+/**
+ * The per-event results of a batch, kept as event ids and a status byte until `report.results`
+ * is read (a lazy property that then becomes a plain array): a bulk ingest or a webhook that does
+ * not ask for results allocates no object per event for them.
+ */
+class CompactResults {
+  private readonly kinds: Uint8Array;
+  /** The event id (accepted, duplicate) or the whole result (quarantined, rejected). */
+  private readonly items: Array<string | IngestResult>;
+  private readonly seqs: Float64Array;
+
+  constructor(n: number) {
+    this.kinds = new Uint8Array(n);
+    this.items = new Array<string | IngestResult>(n);
+    this.seqs = new Float64Array(n);
+  }
+
+  accepted(i: number, eventId: string, seq: number): void {
+    this.kinds[i] = ACCEPTED;
+    this.items[i] = eventId;
+    this.seqs[i] = seq;
+  }
+
+  duplicate(i: number, eventId: string): void {
+    this.kinds[i] = DUPLICATE;
+    this.items[i] = eventId;
+  }
+
+  set(i: number, result: IngestResult): void {
+    this.kinds[i] = OTHER;
+    this.items[i] = result;
+  }
+
+  toArray(): IngestResult[] {
+    const out = new Array<IngestResult>(this.items.length);
+    for (let i = 0; i < out.length; i++) {
+      const item = this.items[i]!;
+      const kind = this.kinds[i];
+      if (kind === ACCEPTED) out[i] = { event_id: item as string, status: 'accepted', ingest_seq: this.seqs[i]! };
+      else if (kind === DUPLICATE) out[i] = { event_id: item as string, status: 'duplicate' };
+      else out[i] = item as IngestResult;
+    }
+    return out;
+  }
+}
+
+/** Makes `report.results` the list `compact` holds, built on first read (or replaced by an assignment). */
+function attachResults(report: IngestReport, compact: CompactResults): void {
+  const define = (target: IngestReport, value: IngestResult[]) => Object.defineProperty(target, 'results', { value, writable: true, enumerable: true, configurable: true });
+  Object.defineProperty(report, 'results', {
+    enumerable: true,
+    configurable: true,
+    get(this: IngestReport) {
+      const value = compact.toArray();
+      define(this, value);
+      return value;
+    },
+    set(this: IngestReport, value: IngestResult[]) {
+      define(this, value);
+    },
+  });
+}
+
+const ACCEPTED = 1;
+const DUPLICATE = 2;
+const OTHER = 3;
+
 /** `{"k":"r","s":` — the start of a raw record, before its seq. */
 const RAW_START = Buffer.from('{"k":"r","s":', 'latin1');
 /** Bytes per event to reserve up front: a typical envelope plus the record and frame heads. */
@@ -62,7 +129,8 @@ function gateBatch(core: LakeCore, envelopes: Envelope[], options: IngestOptions
   const time = core.clock().toISOString();
   const source = options.source ?? null;
   const originals = options.originals;
-  const results: IngestResult[] = new Array<IngestResult>(envelopes.length + rejected.length);
+  // Per-event outcomes, compact until someone reads report.results (most callers only count).
+  const results = new CompactResults(envelopes.length + rejected.length);
   const byReason: Record<string, number> = {};
   let accepted = 0;
   let duplicates = 0;
@@ -105,7 +173,7 @@ function gateBatch(core: LakeCore, envelopes: Envelope[], options: IngestOptions
     if (claim !== undefined) {
       if (!index.claim(claim.tenant_id, claim.event_id)) {
         duplicates++;
-        results[i] = { event_id: claim.event_id, status: 'duplicate' };
+        results.duplicate(i, claim.event_id);
         continue;
       }
       claimed = true;
@@ -113,7 +181,7 @@ function gateBatch(core: LakeCore, envelopes: Envelope[], options: IngestOptions
     const decision = core.gate.decide(input, index, claimed ? SKIP_DEDUPE : undefined);
     if (decision.status === 'duplicate') {
       duplicates++;
-      results[i] = { event_id: decision.event_id, status: 'duplicate' };
+      results.duplicate(i, decision.event_id);
       continue;
     }
     if (decision.status === 'accepted') {
@@ -136,7 +204,7 @@ function gateBatch(core: LakeCore, envelopes: Envelope[], options: IngestOptions
           const e = decision.envelope;
           const violations = [{ field: '', rule: 'envelope', message: `The envelope cannot be encoded as JSON: ${(error as Error).message}` }];
           const raw = originals?.[i] ?? textOf(input);
-          results[i] = quarantine({ tenant_id: e.tenant_id, entity: e.entity, event_id: e.event_id, reasons: reasonsOf(violations), violations, v: null, raw }, claimed);
+          results.set(i, quarantine({ tenant_id: e.tenant_id, entity: e.entity, event_id: e.event_id, reasons: reasonsOf(violations), violations, v: null, raw }, claimed));
           continue;
         }
         writer.text(json);
@@ -148,7 +216,7 @@ function gateBatch(core: LakeCore, envelopes: Envelope[], options: IngestOptions
       lastSeq = seq;
       index.applyRaw({ k: 'r', s: seq, t: time, v: decision.schemaVersion, e: decision.envelope }, decision.stateFields, claimed);
       accepted++;
-      results[i] = { event_id: decision.envelope.event_id, status: 'accepted', ingest_seq: seq };
+      results.accepted(i, decision.envelope.event_id, seq);
     } else {
       const result = quarantine(
         {
@@ -163,7 +231,7 @@ function gateBatch(core: LakeCore, envelopes: Envelope[], options: IngestOptions
         claimed,
       );
       if (decision.event_id === null) result.event_id = `invalid:${i}`;
-      results[i] = result;
+      results.set(i, result);
     }
   }
   const rejectedTenant = options.tenant_id ?? 'unknown';
@@ -184,7 +252,7 @@ function gateBatch(core: LakeCore, envelopes: Envelope[], options: IngestOptions
       false,
     );
     result.event_id = `rejected:${typeof item?.index === 'number' ? item.index : j}`;
-    results[envelopes.length + j] = result;
+    results.set(envelopes.length + j, result);
   }
   const report: IngestReport = {
     accepted,
@@ -193,8 +261,9 @@ function gateBatch(core: LakeCore, envelopes: Envelope[], options: IngestOptions
     byReason,
     ...(firstSeq > 0 ? { firstSeq, lastSeq } : {}),
     validated: core.gate.validating,
-    results,
+    results: [],
   };
+  attachResults(report, results);
   return { framed: writer.finish(), records: writer.count, firstSeq, lastSeq, time, source, report };
 }
 
