@@ -77,6 +77,25 @@ export const ENTITY_PATTERN = /^[a-z][a-z0-9_]{0,63}$/;
 const CANONICAL_TIME = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{3}Z$/;
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
 const OPS: ReadonlySet<string> = new Set<EnvelopeOp>(['upsert', 'delete', 'merge', 'snapshot', 'truncate']);
+/**
+ * Names already seen to match a pattern. A batch names a handful of tenants and entities over and
+ * over; a set lookup on such a short string is cheaper than running the pattern again.
+ */
+function knownGood(pattern: RegExp): (name: string) => boolean {
+  const good = new Set<string>();
+  return (name) => {
+    if (good.has(name)) return true;
+    if (!pattern.test(name)) return false;
+    if (good.size >= 4096) good.clear();
+    good.add(name);
+    return true;
+  };
+}
+
+/** `TENANT_ID_PATTERN.test(id)`, remembering the ids that passed. */
+export const isTenantId = knownGood(TENANT_ID_PATTERN);
+const isEntityName = knownGood(ENTITY_PATTERN);
+
 /** The longest event_id accepted. */
 export const MAX_EVENT_ID = 512;
 
@@ -136,8 +155,8 @@ function checkEnvelope(input: unknown): Envelope | Violation[] {
   let violations: Violation[] | undefined;
   const e = input;
   if (typeof e.event_id !== 'string' || e.event_id.length === 0 || e.event_id.length > MAX_EVENT_ID) violations = envelopeViolation(violations, 'event_id', `event_id must be a non-empty string of at most ${MAX_EVENT_ID} characters.`);
-  if (typeof e.tenant_id !== 'string' || !TENANT_ID_PATTERN.test(e.tenant_id)) violations = envelopeViolation(violations, 'tenant_id', 'tenant_id must match [A-Za-z0-9_.-]{1,64}.');
-  if (typeof e.entity !== 'string' || !ENTITY_PATTERN.test(e.entity)) violations = envelopeViolation(violations, 'entity', 'entity must be a lower-case identifier ([a-z][a-z0-9_]*).');
+  if (typeof e.tenant_id !== 'string' || !isTenantId(e.tenant_id)) violations = envelopeViolation(violations, 'tenant_id', 'tenant_id must match [A-Za-z0-9_.-]{1,64}.');
+  if (typeof e.entity !== 'string' || !isEntityName(e.entity)) violations = envelopeViolation(violations, 'entity', 'entity must be a lower-case identifier ([a-z][a-z0-9_]*).');
   if (typeof e.op !== 'string' || !OPS.has(e.op)) violations = envelopeViolation(violations, 'op', 'op must be one of upsert, delete, merge, snapshot, truncate.');
   const keyFields = keySize(e.entity_key);
   if (keyFields < 0 || (keyFields === 0 && e.op !== 'truncate')) violations = envelopeViolation(violations, 'entity_key', 'entity_key must be a non-empty object of string or number values.');
@@ -217,6 +236,8 @@ export function createGate(options: GateOptions = {}): Gate {
   let currentTenant = '';
   const exists = (entity: string, key: string): boolean => currentIndex!.exists(currentTenant, entity, key);
   const stateFieldsCache = new WeakMap<RecordValidator, readonly string[] | undefined>();
+  let lastValidator: RecordValidator | undefined;
+  let lastStateFields: readonly string[] | undefined;
   return {
     validating: contracts !== undefined,
     decide(input, index, decideOptions = NO_OPTIONS) {
@@ -266,8 +287,14 @@ export function createGate(options: GateOptions = {}): Gate {
         }
       }
       if (violations) return quarantineDecision(envelope, violations, validator.version);
-      let stateFields = stateFieldsCache.get(validator);
-      if (stateFields === undefined && !stateFieldsCache.has(validator)) stateFieldsCache.set(validator, (stateFields = stateFieldsOf(validator)));
+      let stateFields: readonly string[] | undefined;
+      if (validator === lastValidator) stateFields = lastStateFields;
+      else {
+        stateFields = stateFieldsCache.get(validator);
+        if (stateFields === undefined && !stateFieldsCache.has(validator)) stateFieldsCache.set(validator, (stateFields = stateFieldsOf(validator)));
+        lastValidator = validator;
+        lastStateFields = stateFields;
+      }
       return stateFields ? { status: 'accepted', envelope, schemaVersion: validator.version, canonical, stateFields } : { status: 'accepted', envelope, schemaVersion: validator.version, canonical };
     },
   };

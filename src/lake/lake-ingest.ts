@@ -1,7 +1,7 @@
 import type { AuditFact } from '../audit/audit-sink.js';
 import { VerityError } from '../errors.js';
 import type { Envelope } from '../envelope.js';
-import { MAX_EVENT_ID, reasonsOf, TENANT_ID_PATTERN } from '../ingest/gate.js';
+import { isTenantId, MAX_EVENT_ID, reasonsOf } from '../ingest/gate.js';
 import type { LakeCore } from './lake-core.js';
 import { FrameWriter, releaseFrameBuffer } from './frame-writer.js';
 import { quarantineId, type QuarantineLogRecord } from './log-records.js';
@@ -42,7 +42,7 @@ function claimOf(input: unknown): { tenant_id: string; event_id: string } | unde
   if (typeof input !== 'object' || input === null || Array.isArray(input)) return undefined;
   const { tenant_id, event_id } = input as { tenant_id?: unknown; event_id?: unknown };
   if (typeof event_id !== 'string' || event_id.length === 0 || event_id.length > MAX_EVENT_ID) return undefined;
-  if (typeof tenant_id !== 'string' || !TENANT_ID_PATTERN.test(tenant_id)) return undefined;
+  if (typeof tenant_id !== 'string' || !isTenantId(tenant_id)) return undefined;
   return input as { tenant_id: string; event_id: string };
 }
 
