@@ -1,4 +1,5 @@
-import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, readSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, fsync, ftruncateSync, mkdirSync, openSync, readFileSync, readSync, rmSync, statSync, writeSync } from 'node:fs';
+import { promisify } from 'node:util';
 import { join, resolve } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { VerityError } from '../errors.js';
@@ -53,13 +54,22 @@ async function acquireAppendLock(dir: string, wait = LOCK_WAIT_MS): Promise<() =
   const lock = join(dir, 'LOCK');
   const deadline = Date.now() + wait;
   for (let delay = 1; ; delay = Math.min(delay * 2, 20)) {
-    const taken = tryLock(lock);
-    if (taken === true) return () => rmSync(lock, { force: true });
+    const taken = heldLocks.has(lock) ? process.pid : tryLock(lock);
+    if (taken === true) {
+      heldLocks.add(lock);
+      return () => {
+        heldLocks.delete(lock);
+        rmSync(lock, { force: true });
+      };
+    }
     if (Date.now() >= deadline)
       throw new VerityError('CONFLICT', `Audit log ${dir}: process ${taken} has held ${lock} for over ${wait / 1000} s. If no Verity process has that pid, delete the file.`);
     await new Promise((r) => setTimeout(r, delay));
   }
 }
+
+/** Locks this process holds right now (an append awaiting its fsync): not stale, whatever the pid says. */
+const heldLocks = new Set<string>();
 
 /** Creates the lock file, or returns the pid of the live process holding it. */
 function tryLock(lock: string): true | number {
@@ -85,6 +95,8 @@ function tryLock(lock: string): true | number {
   }
   return 0;
 }
+
+const fsyncAsync = promisify(fsync);
 
 const FRAME_HEADER = 8;
 const READ_CHUNK = 4 * 1024 * 1024;
@@ -268,7 +280,7 @@ export function createFileAuditLog(options: FileAuditLogOptions): AuditLog {
   // A writer repairs a crashed append's tail at open when no other process is appending right now;
   // otherwise it loads without repairing, and its first append repairs under the lock.
   let repaired = false;
-  if (!readOnly && tryLock(join(dir, 'LOCK')) === true) {
+  if (!readOnly && !heldLocks.has(join(dir, 'LOCK')) && tryLock(join(dir, 'LOCK')) === true) {
     try {
       recover(true);
       repaired = true;
@@ -278,7 +290,7 @@ export function createFileAuditLog(options: FileAuditLogOptions): AuditLog {
   } else recover(false);
 
   /** Appends under the lock, onto the state just loaded. */
-  function appendLocked(facts: AuditFact[]): { firstIndex: number; head: SignedTreeHead } {
+  async function appendLocked(facts: AuditFact[]): Promise<{ firstIndex: number; head: SignedTreeHead }> {
     const firstIndex = count;
     const bodies = facts.map((f, i) => encodeEntry(firstIndex + i, f));
     const frames: Buffer[] = [];
@@ -294,18 +306,23 @@ export function createFileAuditLog(options: FileAuditLogOptions): AuditLog {
     });
     const data = Buffer.concat(frames);
     writeSync(logFd, data, 0, data.length, logEnd);
-    if (doSync) fsyncSync(logFd);
+    // The fsyncs run on the I/O thread pool: the event loop (an HTTP server's ingest) is not blocked
+    // while the disk flushes. Appends stay serial (this instance's queue, and the lock across instances).
+    if (doSync) await fsyncAsync(logFd);
     writeSync(idxFd, offsets, 0, offsets.length, firstIndex * 8);
     logEnd = at;
     storeNodes(appendNodes(read, firstIndex, bodies.map((b) => hashLeaf(b))), true);
     count += bodies.length;
     const head = signTreeHead({ tree_size: count, root_hash: rootHash(read, count).toString('hex'), timestamp: clock().toISOString() }, options.signer);
     const fd = openSync(headsPath, 'a');
-    const line = JSON.stringify(head) + '\n';
-    writeSync(fd, line);
-    headsBytes += Buffer.byteLength(line);
-    if (doSync) fsyncSync(fd);
-    closeSync(fd);
+    try {
+      const line = JSON.stringify(head) + '\n';
+      writeSync(fd, line);
+      headsBytes += Buffer.byteLength(line);
+      if (doSync) await fsyncAsync(fd);
+    } finally {
+      closeSync(fd);
+    }
     heads.push(head);
     return { firstIndex, head };
   }
@@ -333,9 +350,8 @@ export function createFileAuditLog(options: FileAuditLogOptions): AuditLog {
         if (!Array.isArray(facts) || facts.length === 0) throw new VerityError('INVALID_ARGUMENT', 'Audit append needs at least one fact.');
         const release = await acquireAppendLock(dir);
         try {
-          // Everything from here to the release is synchronous: no other append of this process can interleave.
           if (!repaired || changedOnDisk()) reload(true);
-          return appendLocked(facts);
+          return await appendLocked(facts);
         } catch (error) {
           repaired = false; // a half-done append: reload (and repair) before the next one
           throw error;

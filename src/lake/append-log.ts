@@ -1,3 +1,4 @@
+import { constants as fsConstants } from 'node:fs';
 import { open, readdir, readFile, rm, stat, truncate, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { VerityError, toVerityError } from '../errors.js';
@@ -7,8 +8,12 @@ import { frameBatch, unframeBytes } from './log-framing.js';
 /**
  * The append log: numbered segment files of framed NDJSON lines (see log-framing.ts), written by
  * a group committer. Concurrent appends that arrive while a write is in flight form the next
- * batch: one `write` and one `datasync` for the whole batch; every append's promise resolves only
- * after its batch is durable. A failed write or fsync poisons the log (every later append
+ * batch: one durable `writev` for the whole batch (the segment is open with O_DSYNC where the
+ * platform has it, so the write and its flush are one operation on the I/O thread pool, with no
+ * turn of the event loop between them; elsewhere a `datasync` follows); every append's promise
+ * resolves only after its batch is durable. Small appends wait for the end of the turn so that
+ * the appends made in one turn share a write; a large one (a bulk batch) starts writing at once
+ * when the log is idle, overlapping the caller's next batch. A failed write or fsync poisons the log (every later append
  * rejects) because the page cache state is then unknown; the lake must be reopened, which
  * recovers from what is on disk.
  */
@@ -32,18 +37,18 @@ export interface AppendLogOptions {
   readOnly: boolean;
   /** Called for every valid record during recovery, in order; returns the record's ingest_seq. */
   onRecord: (json: string, segment: number) => number;
-  /** Called before a batch whose largest seq is `maxSeq` is written (seq reservation). */
-  beforeWrite?: (maxSeq: number) => Promise<void>;
+  /** Called before a batch whose largest seq is `maxSeq` is written (seq reservation); returns a promise only when it has work to wait for. */
+  beforeWrite?: (maxSeq: number) => Promise<void> | undefined;
 }
 
 /** The append log. */
 export interface AppendLog {
   /**
-   * Appends records (JSON texts without raw newlines; possibly none) whose seqs are within
-   * `minSeq..maxSeq`; resolves once durable. An empty append is a barrier: it resolves after
-   * every earlier append is durable.
+   * Appends records whose seqs are within `minSeq..maxSeq`; resolves once durable. `records` are
+   * JSON texts without raw newlines, or lines already framed into one buffer (see
+   * `FrameWriter`). An empty append is a barrier: it resolves after every earlier append is durable.
    */
-  append(lines: readonly string[], minSeq: number, maxSeq: number): Promise<void>;
+  append(records: readonly string[] | Buffer, minSeq: number, maxSeq: number): Promise<void>;
   /** Seals the active segment (if it holds anything) and starts a new one. */
   rotate(): Promise<void>;
   /** Every segment, oldest first; the last one is the active one. */
@@ -54,10 +59,15 @@ export interface AppendLog {
 }
 
 const SEGMENT_RE = /^seg-(\d{8})\.log$/;
+/** O_DSYNC: each write returns once its data is durable (undefined on platforms without it). */
+const DSYNC: number | undefined = fsConstants.O_DSYNC;
+const SEGMENT_FLAGS = DSYNC === undefined ? 'r+' : fsConstants.O_RDWR | DSYNC;
+/** An append at least this large starts writing at once when the log is idle. */
+const START_NOW_BYTES = 256 * 1024;
 const segmentName = (n: number) => `seg-${String(n).padStart(8, '0')}.log`;
 
 interface Pending {
-  lines: readonly string[];
+  records: readonly string[] | Buffer;
   minSeq: number;
   maxSeq: number;
   resolve: () => void;
@@ -84,7 +94,7 @@ export async function openAppendLog(options: AppendLogOptions): Promise<AppendLo
   let active: FileHandle | undefined;
   if (!readOnly) {
     if (segments.length === 0) segments.push(await createSegment(dir, 1));
-    active = await open(segments[segments.length - 1]!.path, 'r+');
+    active = await open(segments[segments.length - 1]!.path, SEGMENT_FLAGS);
   }
 
   let queue: Pending[] = [];
@@ -99,30 +109,34 @@ export async function openAppendLog(options: AppendLogOptions): Promise<AppendLo
     const next = await createSegment(dir, current().number + 1);
     await active!.close();
     segments.push(next);
-    active = await open(next.path, 'r+');
+    active = await open(next.path, SEGMENT_FLAGS);
   }
 
   async function writeBatch(batch: Pending[]): Promise<void> {
     let minSeq = 0;
     let maxSeq = 0;
-    const groups: Array<readonly string[]> = [];
+    const buffers: Buffer[] = [];
+    let total = 0;
     for (const p of batch) {
-      if (p.lines.length === 0) continue;
-      groups.push(p.lines);
+      if (p.records.length === 0) continue;
+      const framed = Buffer.isBuffer(p.records) ? p.records : frameBatch([p.records]);
+      buffers.push(framed);
+      total += framed.length;
       if (minSeq === 0 || p.minSeq < minSeq) minSeq = p.minSeq;
       if (p.maxSeq > maxSeq) maxSeq = p.maxSeq;
     }
-    if (groups.length === 0) return;
-    if (options.beforeWrite) await options.beforeWrite(maxSeq);
-    const buffer = frameBatch(groups);
+    if (buffers.length === 0) return;
+    const reserving = options.beforeWrite?.(maxSeq);
+    if (reserving) await reserving;
     const segment = current();
-    let offset = 0;
-    while (offset < buffer.length) {
-      const { bytesWritten } = await active!.write(buffer, offset, buffer.length - offset, segment.bytes + offset);
-      offset += bytesWritten;
+    // One writev for the whole group (no copy into one buffer); a short write continues with the rest.
+    let written = (await active!.writev(buffers, segment.bytes)).bytesWritten;
+    if (written < total) {
+      const rest = Buffer.concat(buffers, total);
+      while (written < total) written += (await active!.write(rest, written, total - written, segment.bytes + written)).bytesWritten;
     }
-    await active!.datasync();
-    segment.bytes += buffer.length;
+    if (!DSYNC) await active!.datasync();
+    segment.bytes += total;
     if (segment.minSeq === 0) segment.minSeq = minSeq;
     segment.maxSeq = Math.max(segment.maxSeq, maxSeq);
   }
@@ -158,11 +172,13 @@ export async function openAppendLog(options: AppendLogOptions): Promise<AppendLo
     }
   }
 
-  function kick(): void {
+  function kick(now = false): void {
     if (running) return;
     running = true;
-    // Start on the next turn so that appends made in the same turn share one write and fsync.
-    setImmediate(() => void loop());
+    // Small appends start on the next turn so that appends made in the same turn share one write;
+    // a large one starts now (the write is issued before append returns).
+    if (now) void loop();
+    else setImmediate(() => void loop());
   }
 
   function check(): void {
@@ -172,11 +188,11 @@ export async function openAppendLog(options: AppendLogOptions): Promise<AppendLo
   }
 
   return {
-    append(lines, minSeq, maxSeq) {
+    append(records, minSeq, maxSeq) {
       check();
       return new Promise<void>((resolve, reject) => {
-        queue.push({ lines, minSeq, maxSeq, resolve, reject });
-        kick();
+        queue.push({ records, minSeq, maxSeq, resolve, reject });
+        kick(Buffer.isBuffer(records) && records.length >= START_NOW_BYTES);
       });
     },
     rotate() {
@@ -201,7 +217,7 @@ export async function openAppendLog(options: AppendLogOptions): Promise<AppendLo
     async close() {
       if (closed) return;
       if (!readOnly && !failure) await new Promise<void>((resolve) => {
-        queue.push({ lines: [], minSeq: 0, maxSeq: 0, resolve, reject: () => resolve() });
+        queue.push({ records: [], minSeq: 0, maxSeq: 0, resolve, reject: () => resolve() });
         kick();
       });
       closed = true;

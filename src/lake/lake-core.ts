@@ -45,8 +45,11 @@ export interface LakeCore {
   assertWritable(what: string): void;
   /** The `stateFields` a validator declares for an entity, if any. */
   stateFieldsFor(entity: string, tenant_id: string): readonly string[] | undefined;
-  /** Appends records (JSON texts) and advances durableSeq when they are durable. */
-  appendDurably(lines: readonly string[], firstSeq: number, lastSeq: number): Promise<void>;
+  /**
+   * Appends records (JSON texts, or `count` lines already framed into one buffer) and advances
+   * durableSeq when they are durable.
+   */
+  appendDurably(records: readonly string[] | Buffer, firstSeq: number, lastSeq: number, count?: number): Promise<void>;
   /** Set while acceptances are paused; acceptors loop `while (core.paused) await core.paused` right before deciding. */
   paused: Promise<void> | undefined;
   /** Pauses new acceptances (the index checkpoint needs a quiet moment); resolves once every accepted record is durable. Call the result to resume. */

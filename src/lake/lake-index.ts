@@ -3,7 +3,7 @@ import { access } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { VerityError } from '../errors.js';
 import { referenceKeyOf, STATE_TIME } from '../ingest/gate.js';
-import { ShardedMap } from './sharded-map.js';
+import { StringMap, StringTable } from './string-table.js';
 import type { QuarantineLogRecord, RawLogRecord } from './log-records.js';
 
 /**
@@ -16,13 +16,18 @@ import type { QuarantineLogRecord, RawLogRecord } from './log-records.js';
  */
 export interface LakeIndex {
   hasSeen(tenant_id: string, event_id: string): boolean;
+  /**
+   * Marks `(tenant_id, event_id)` seen; returns false when it already was (a duplicate). One hash
+   * operation where `hasSeen` plus the apply's mark take two: the ingest path dedupes with it.
+   */
+  claim(tenant_id: string, event_id: string): boolean;
   exists(tenant_id: string, entity: string, key: string): boolean;
   previous(tenant_id: string, entity: string, key: string): Record<string, unknown> | undefined;
   replayedSeq(quarantineSeq: number): number | undefined;
-  /** Applies an accepted raw record (at acceptance and during recovery). */
-  applyRaw(record: RawLogRecord, stateFields?: readonly string[]): void;
-  /** Applies a quarantine record. */
-  applyQuarantine(record: QuarantineLogRecord): void;
+  /** Applies an accepted raw record (at acceptance and during recovery); `claimed`: its id was already marked seen by {@link claim}. */
+  applyRaw(record: RawLogRecord, stateFields?: readonly string[], claimed?: boolean): void;
+  /** Applies a quarantine record; `claimed` as for {@link applyRaw}. */
+  applyQuarantine(record: QuarantineLogRecord, claimed?: boolean): void;
   /** Distinct (tenant, event_id) pairs. */
   seenCount(): number;
   replayedCount(): number;
@@ -44,23 +49,31 @@ const CHUNK = 20_000;
 /** The value of a known key with no state to keep. */
 const NO_STATE = 0;
 
-type Records = ShardedMap<Record<string, unknown> | typeof NO_STATE>;
+type Records = StringMap<Record<string, unknown> | typeof NO_STATE>;
 
 /** Creates an empty index. */
 export function createLakeIndex(): LakeIndex {
-  // Nested maps keyed by the strings as they come (no concatenated keys to build and hash per event).
-  const seen = new Map<string, ShardedMap<1>>();
+  // Nested maps keyed by the strings as they come (no concatenated keys to build and hash per event);
+  // the large ones are string tables (see string-table.ts), not Maps: no heap object per key.
+  const seen = new Map<string, StringTable>();
   /** tenant → entity → reference key → latest state (or NO_STATE): one map serves `exists` and `previous`. */
   const records = new Map<string, Map<string, Records>>();
   const replayed = new Map<number, number>();
   let quarantined = 0;
   let seenTotal = 0;
 
-  const markSeen = (tenant: string, id: string) => {
+  const markSeen = (tenant: string, id: string): boolean => {
     let set = seen.get(tenant);
-    if (!set) seen.set(tenant, (set = new ShardedMap<1>()));
-    if (set.set(id, 1)) seenTotal++;
+    if (!set) seen.set(tenant, (set = new StringTable()));
+    if (!set.add(id)) return false;
+    seenTotal++;
+    return true;
   };
+  // The record state `previous` looked up last: the gate asks for it right before the lake applies
+  // the same event, so applyRaw reuses it instead of a second lookup in a large map.
+  let memoMap: Records | undefined;
+  let memoKey = '';
+  let memoEntry = -1;
   const recordsOf = (tenant: string, entity: string, create: boolean): Records | undefined => {
     let byEntity = records.get(tenant);
     if (!byEntity) {
@@ -68,22 +81,30 @@ export function createLakeIndex(): LakeIndex {
       records.set(tenant, (byEntity = new Map()));
     }
     let map = byEntity.get(entity);
-    if (!map && create) byEntity.set(entity, (map = new ShardedMap()));
+    if (!map && create) byEntity.set(entity, (map = new StringMap()));
     return map;
   };
 
   return {
     hasSeen: (tenant, id) => seen.get(tenant)?.has(id) === true,
+    claim: markSeen,
     exists: (tenant, entity, key) => recordsOf(tenant, entity, false)?.has(key) === true,
     previous: (tenant, entity, key) => {
-      const state = recordsOf(tenant, entity, false)?.get(key);
+      const map = recordsOf(tenant, entity, false);
+      const entry = map ? map.find(key) : -1;
+      memoMap = map;
+      memoKey = key;
+      memoEntry = entry;
+      const state = entry < 0 ? undefined : map!.valueAt(entry);
       return state === undefined || state === NO_STATE ? undefined : state;
     },
     replayedSeq: (q) => replayed.get(q),
-    applyRaw(record, stateFields) {
+    applyRaw(record, stateFields, claimed) {
       const e = record.e;
-      markSeen(e.tenant_id, e.event_id);
+      if (claimed !== true) markSeen(e.tenant_id, e.event_id);
       if (record.q !== undefined) replayed.set(Number(record.q.slice(1)), record.s);
+      const memo = memoMap;
+      memoMap = undefined;
       if (e.op === 'truncate') return;
       const ref = referenceKeyOf(e.entity_key);
       const map = recordsOf(e.tenant_id, e.entity, true)!;
@@ -92,7 +113,8 @@ export function createLakeIndex(): LakeIndex {
         map.set(ref, NO_STATE);
         return;
       }
-      const current = map.get(ref);
+      const entry = memo === map && memoEntry >= 0 && memoKey === ref ? memoEntry : map.intern(ref);
+      const current = map.valueAt(entry);
       // A late event (older than the state held) must not roll the state back: transition rules
       // judge the next event against the newest known state.
       if (current !== undefined && current !== NO_STATE && ((current[STATE_TIME] as string | undefined) ?? '') > e.event_time) return;
@@ -112,11 +134,11 @@ export function createLakeIndex(): LakeIndex {
         }
       }
       if (next) next[STATE_TIME] = e.event_time;
-      map.set(ref, next ?? NO_STATE);
+      map.setAt(entry, next ?? NO_STATE);
     },
-    applyQuarantine(record) {
+    applyQuarantine(record, claimed) {
       quarantined++;
-      if (record.event_id !== null) markSeen(record.tenant_id, record.event_id);
+      if (record.event_id !== null && claimed !== true) markSeen(record.tenant_id, record.event_id);
     },
     seenCount: () => seenTotal,
     replayedCount: () => replayed.size,
@@ -141,6 +163,7 @@ export function createLakeIndex(): LakeIndex {
       return lines.map((l) => l + '\n');
     },
     async loadCheckpoint(path) {
+      memoMap = undefined;
       try {
         await access(path);
       } catch {

@@ -85,10 +85,10 @@ export async function openLake(options: LakeOptions): Promise<Lake> {
         }
         return record.s;
       },
-      async beforeWrite(maxSeq) {
-        if (maxSeq <= reserved) return;
+      beforeWrite(maxSeq) {
+        if (maxSeq <= reserved) return undefined;
         reserved = maxSeq + SEQ_RESERVATION_BLOCK;
-        await writeFileAtomic(seqPath, JSON.stringify({ reservedThrough: reserved }) + '\n');
+        return writeFileAtomic(seqPath, JSON.stringify({ reservedThrough: reserved }) + '\n');
       },
     });
     const durableSeq = Math.max(maxSeen, checkpointSeq, catalog.compactedThrough);
@@ -122,10 +122,11 @@ export async function openLake(options: LakeOptions): Promise<Lake> {
         if (readOnly) throw new VerityError('CONFLICT', `Lake ${dir} is open read-only; cannot ${what}.`);
       },
       stateFieldsFor,
-      async appendDurably(lines, firstSeq, lastSeq) {
-        await log.append(lines, firstSeq, lastSeq);
+      async appendDurably(records, firstSeq, lastSeq, count) {
+        await log.append(records, firstSeq, lastSeq);
         if (lastSeq > core.durableSeq) core.durableSeq = lastSeq;
-        if (lines.length > 0) maybeCompactInBackground(core, lines.length);
+        const appended = count ?? (Buffer.isBuffer(records) ? 0 : records.length);
+        if (appended > 0) maybeCompactInBackground(core, appended);
       },
       async quiesce() {
         let release!: () => void;

@@ -7,14 +7,17 @@ import { crc32 } from 'node:zlib';
  * (and any NDJSON reader) reads directly; the checksum covers the UTF-8 bytes of the record JSON.
  * JSON text from JSON.stringify never contains a raw newline, so a newline ends a record. A line
  * whose checksum does not match, or a last line without its newline, is a torn write: recovery
- * truncates it. Checksums are computed over the encoded batch buffer in place
- * ({@link frameBatch}), which is several times faster than encoding each line on its own.
+ * truncates it. Checksums are computed over the encoded bytes in place: `FrameWriter`
+ * (frame-writer.ts) encodes records straight into one growing buffer (the ingest path),
+ * {@link frameBatch} frames ready JSON texts.
  */
 
-const HEAD = '{"c":"00000000","r":';
+/** The head of a framed line, with a checksum placeholder. */
+export const HEAD = '{"c":"00000000","r":';
 /** Bytes before the record JSON. */
-const HEAD_BYTES = 20;
-const HEX = Buffer.from('0123456789abcdef');
+export const HEAD_BYTES = 20;
+/** Lower-case hex digits, by value. */
+export const HEX = Buffer.from('0123456789abcdef');
 const HEX_VALUE = new Int8Array(256).fill(-1);
 for (let i = 0; i < 16; i++) HEX_VALUE[HEX[i]!] = i;
 

@@ -111,9 +111,10 @@ export function createServer(options: ServerOptions): VerityServer {
     return503OnClosing: true,
   });
   // While draining, responses ask the client to close its keep-alive connection so shutdown is not held open.
-  app.addHook('onSend', async (_request, reply, payload) => {
+  // (Callback style: no promise per response.)
+  app.addHook('onSend', (_request, reply, payload, done) => {
     if (draining) void reply.header('connection', 'close');
-    return payload;
+    done(null, payload);
   });
   // Bodies stay raw Buffers: signatures are computed over the exact bytes received.
   app.removeAllContentTypeParsers();

@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openLake } from '../../src/lake/lake.js';
-import { ShardedMap } from '../../src/lake/sharded-map.js';
+import { StringMap, StringTable } from '../../src/lake/string-table.js';
 import type { Envelope } from '../../src/envelope.js';
 import { cleanup, lead, tempDir } from './helpers.js';
 
@@ -56,16 +56,44 @@ describe('lake under concurrent use', () => {
   });
 });
 
-describe('ShardedMap', () => {
-  it('counts distinct keys across shards and iterates them all', () => {
-    const map = new ShardedMap<number>();
-    for (let i = 0; i < 1000; i++) map.set(`id-${i}`, i);
-    expect(map.set('id-5', 5)).toBe(false);
-    expect(map.set('', 0)).toBe(true);
-    expect(map.size).toBe(1001);
-    expect([...map.keys()].length).toBe(1001);
-    expect(map.get('id-999')).toBe(999);
-    expect(map.has('id-1000')).toBe(false);
+describe('StringTable and StringMap', () => {
+  it('counts distinct keys, finds them again and iterates them in insertion order', () => {
+    const table = new StringTable();
+    for (let i = 0; i < 5000; i++) expect(table.add(`id-${i}`)).toBe(true);
+    expect(table.add('id-5')).toBe(false);
+    expect(table.add('')).toBe(true);
+    expect(table.size).toBe(5001);
+    expect(table.has('id-4999')).toBe(true);
+    expect(table.has('id-5000')).toBe(false);
+    const keys = [...table.keys()];
+    expect(keys.length).toBe(5001);
+    expect(keys.slice(0, 3)).toEqual(['id-0', 'id-1', 'id-2']);
+    expect(keys[5000]).toBe('');
+  });
+
+  it('keeps any string exactly: non-Latin-1, Latin-1 accents, lone surrogates, long keys', () => {
+    const table = new StringTable();
+    const odd = ['événement', '事件-1', 'emoji-😀', 'lone-\ud800', 'x'.repeat(100_000), 'é'.repeat(70), 'a\u0000b'];
+    for (const k of odd) expect(table.add(k)).toBe(true);
+    for (const k of odd) expect(table.add(k)).toBe(false);
+    expect([...table.keys()]).toEqual(odd);
+    expect(table.has('事件-2')).toBe(false);
+    expect(table.has('evenement')).toBe(false);
+  });
+
+  it('maps keys to values by entry, new keys first undefined', () => {
+    const map = new StringMap<number | { s: string }>();
+    for (let i = 0; i < 70_000; i++) map.set(`k${i}`, i);
+    expect(map.set('k7', { s: 'x' })).toBe(false);
+    expect(map.get('k7')).toEqual({ s: 'x' });
+    expect(map.get('k69999')).toBe(69999);
+    expect(map.get('nope')).toBeUndefined();
+    const e = map.intern('fresh');
+    expect(map.valueAt(e)).toBeUndefined();
+    map.setAt(e, 0);
+    expect(map.get('fresh')).toBe(0);
+    expect([...map.entries()].slice(-1)).toEqual([['fresh', 0]]);
+    expect(map.size).toBe(70_001);
   });
 });
 

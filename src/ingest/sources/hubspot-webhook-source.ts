@@ -115,6 +115,19 @@ export const HUBSPOT_DEFAULT_OBJECTS: Record<string, HubSpotObjectMapping> = {
   },
 };
 
+/** What every envelope of one HubSpot event shares. */
+interface EventBase {
+  e: Record<string, unknown>;
+  tenant: string;
+  mapping: HubSpotObjectMapping;
+  objectId: string | number;
+  eventTime: string;
+  propertyName: string | null;
+}
+
+const REQUIRED_FIELDS = ['eventId', 'subscriptionId', 'occurredAt'] as const;
+const isString = (c: unknown) => typeof c === 'string';
+
 // The developer platform's generic `object.*` subscriptions name the type by id.
 const OBJECT_TYPE_IDS: Record<string, string> = { '0-1': 'contact', '0-2': 'company', '0-3': 'deal' };
 
@@ -171,16 +184,16 @@ export function createHubSpotWebhookSource(options: HubSpotWebhookSourceOptions 
         result.rejected.push(item.error);
         continue;
       }
-      const out = decodeEvent(item.value, context.tenant_id);
-      if ('code' in out) result.rejected.push(reject(item.index, item.raw, out.code, out.message));
-      else result.envelopes.push(...out.envelopes);
+      const problem = decodeEvent(item.value, context.tenant_id, result.envelopes);
+      if (problem) result.rejected.push(reject(item.index, item.raw, problem.code, problem.message));
     }
     return result;
   }
 
-  type Outcome = { envelopes: Envelope[] } | { code: string; message: string };
+  type Problem = { code: string; message: string };
 
-  function decodeEvent(e: unknown, tenant: string): Outcome {
+  /** Decodes one event into `out` (one envelope, or one per merged record); returns why it cannot be decoded, if it cannot. */
+  function decodeEvent(e: unknown, tenant: string, out: Envelope[]): Problem | undefined {
     if (!isRecord(e)) return { code: 'INVALID_EVENT', message: 'A HubSpot event must be a JSON object.' };
     const type = e.subscriptionType ?? e.eventType;
     if (typeof type !== 'string' || !type.includes('.'))
@@ -190,8 +203,7 @@ export function createHubSpotWebhookSource(options: HubSpotWebhookSourceOptions 
     if (objectType === 'object' && typeof e.objectTypeId === 'string') objectType = OBJECT_TYPE_IDS[e.objectTypeId] ?? e.objectTypeId;
     const mapping = objects[objectType];
     if (!mapping) return { code: 'UNKNOWN_ENTITY', message: `No entity is mapped for HubSpot object type "${objectType.slice(0, 60)}" (option objects).` };
-    for (const f of ['eventId', 'subscriptionId', 'occurredAt'] as const)
-      if (keyValue(e[f]) === undefined) return { code: 'MISSING_FIELD', message: `Event ${type} has no ${f}.` };
+    for (const f of REQUIRED_FIELDS) if (keyValue(e[f]) === undefined) return { code: 'MISSING_FIELD', message: `Event ${type} has no ${f}.` };
     if (options.portalTenants) {
       const owner = options.portalTenants[String(e.portalId)];
       if (owner !== tenant) return { code: 'TENANT_MISMATCH', message: `HubSpot portal ${String(e.portalId).slice(0, 20)} belongs to ${owner === undefined ? 'no configured tenant' : `tenant "${owner}"`}, not "${tenant}" (option portalTenants).` };
@@ -202,23 +214,7 @@ export function createHubSpotWebhookSource(options: HubSpotWebhookSourceOptions 
     const objectId = keyValue(e[objectIdField]);
     if (objectId === undefined) return { code: 'MISSING_FIELD', message: `Event ${type} has no ${objectIdField}.` };
     const propertyName = typeof e.propertyName === 'string' ? e.propertyName : null;
-
-    const envelope = (recordId: string | number, op: EnvelopeOp, payload: Record<string, unknown>, changed: string[] | undefined, idPart: string | null = propertyName): Envelope => {
-      const key = `${mapping.keyPrefix}${recordId}`;
-      const env: Envelope = {
-        event_id: deriveEventId('hubspot', [e.subscriptionId as string | number, e.eventId as string | number, e.occurredAt as string | number, objectId, idPart]),
-        tenant_id: tenant,
-        entity: mapping.entity,
-        entity_key: { [mapping.keyField]: key },
-        op,
-        event_time: eventTime,
-        source: { system: 'hubspot', connector: String(keyValue(e.appId) ?? keyValue(e.portalId) ?? 'hubspot'), position: `${String(e.occurredAt)}:${String(e.eventId)}` },
-        payload: { [mapping.keyField]: key, ...payload },
-      };
-      if (changed) env.changed_fields = changed;
-      if (Array.isArray(env.payload.consent) && env.payload.consent.every((c) => typeof c === 'string')) env.consent = env.payload.consent;
-      return env;
-    };
+    const base: EventBase = { e, tenant, mapping, objectId, eventTime, propertyName };
 
     switch (action) {
       case 'creation':
@@ -232,12 +228,15 @@ export function createHubSpotWebhookSource(options: HubSpotWebhookSourceOptions 
         }
         // Some senders (and Verity's generator) attach the full property set to creation events.
         if (isRecord(e.properties)) for (const [k, v] of Object.entries(e.properties)) mapProperty(mapping, k, isRecord(v) && 'value' in v ? v.value : v, payload);
-        return { envelopes: [envelope(objectId, 'upsert', payload, Object.keys(payload))] };
+        out.push(envelopeOf(base, objectId, 'upsert', payload, Object.keys(payload), propertyName));
+        return undefined;
       }
       case 'deletion':
-        return { envelopes: [envelope(objectId, 'delete', {}, undefined)] };
+        out.push(envelopeOf(base, objectId, 'delete', {}, undefined, propertyName));
+        return undefined;
       case 'privacyDeletion':
-        return { envelopes: [envelope(objectId, 'delete', { _privacy_deletion: true }, undefined)] };
+        out.push(envelopeOf(base, objectId, 'delete', { _privacy_deletion: true }, undefined, propertyName));
+        return undefined;
       case 'merge': {
         const survivor = keyValue(e.newObjectId) ?? keyValue(e.primaryObjectId);
         if (survivor === undefined) return { code: 'MISSING_FIELD', message: `Event ${type} has neither newObjectId nor primaryObjectId.` };
@@ -250,13 +249,12 @@ export function createHubSpotWebhookSource(options: HubSpotWebhookSourceOptions 
         if (losers.length === 0) return { code: 'INVALID_FIELD', message: `Merge event ${String(e.eventId)} names no record merged into ${String(survivor)}.` };
         // The id uses the event's own objectId (the BRIEF rule); a second and further merged record
         // of the same event are told apart in the propertyName slot.
-        return {
-          envelopes: losers.map((loser, i) => {
-            const env = envelope(merged.find((m) => String(m) === loser)!, 'merge', {}, undefined, i === 0 ? null : `merged:${loser}`);
-            env.merged_into = { [mapping.keyField]: `${mapping.keyPrefix}${survivor}` };
-            return env;
-          }),
-        };
+        losers.forEach((loser, i) => {
+          const env = envelopeOf(base, merged.find((m) => String(m) === loser)!, 'merge', {}, undefined, i === 0 ? null : `merged:${loser}`);
+          env.merged_into = { [mapping.keyField]: `${mapping.keyPrefix}${survivor}` };
+          out.push(env);
+        });
+        return undefined;
       }
       case 'associationChange': {
         const assocType = typeof e.associationType === 'string' ? e.associationType : '';
@@ -266,11 +264,32 @@ export function createHubSpotWebhookSource(options: HubSpotWebhookSourceOptions 
         if (to === undefined) return { code: 'MISSING_FIELD', message: `Event ${type} has no toObjectId.` };
         const targetMapping = objects[assoc.targetObject];
         const value = e.associationRemoved === true ? null : `${targetMapping?.keyPrefix ?? ''}${to}`;
-        return { envelopes: [envelope(objectId, 'upsert', { [assoc.field]: value }, [assoc.field])] };
+        out.push(envelopeOf(base, objectId, 'upsert', { [assoc.field]: value }, [assoc.field], propertyName));
+        return undefined;
       }
       default:
         return { code: 'UNSUPPORTED_EVENT', message: `HubSpot subscription type "${type.slice(0, 80)}" is not supported.` };
     }
+  }
+
+  /** The envelope of one decoded change (a function of its own, not a closure made per event). */
+  function envelopeOf(base: EventBase, recordId: string | number, op: EnvelopeOp, payload: Record<string, unknown>, changed: string[] | undefined, idPart: string | null): Envelope {
+    const { e, mapping } = base;
+    const key = `${mapping.keyPrefix}${recordId}`;
+    const env: Envelope = {
+      event_id: deriveEventId('hubspot', [e.subscriptionId as string | number, e.eventId as string | number, e.occurredAt as string | number, base.objectId, idPart]),
+      tenant_id: base.tenant,
+      entity: mapping.entity,
+      entity_key: { [mapping.keyField]: key },
+      op,
+      event_time: base.eventTime,
+      source: { system: 'hubspot', connector: String(keyValue(e.appId) ?? keyValue(e.portalId) ?? 'hubspot'), position: `${String(e.occurredAt)}:${String(e.eventId)}` },
+      payload: { [mapping.keyField]: key, ...payload },
+    };
+    if (changed) env.changed_fields = changed;
+    const consent = env.payload.consent;
+    if (Array.isArray(consent) && consent.every(isString)) env.consent = consent;
+    return env;
   }
 
   function mapProperty(mapping: HubSpotObjectMapping, name: string, value: unknown, payload: Record<string, unknown>): boolean {

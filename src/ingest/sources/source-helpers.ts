@@ -102,14 +102,7 @@ export function parseJsonItems(text: string, limits: Required<BodyLimits>, where
         items.push({ index, raw, error: reject(index, raw, problem.code, problem.message) });
       } else if (single) items.push({ index, raw: trimmed, value });
       // The raw text of a good array item is only needed if it is rejected later: made on demand.
-      else
-        items.push({
-          index,
-          value,
-          get raw() {
-            return safeStringify(value);
-          },
-        });
+      else items.push(new ArrayItem(index, value));
     });
     return items;
   }
@@ -138,6 +131,18 @@ export function parseJsonItems(text: string, limits: Required<BodyLimits>, where
   return items;
 }
 
+/** A good item of a JSON array body: its raw text is made on demand (only a rejected item needs it). */
+class ArrayItem {
+  constructor(
+    readonly index: number,
+    readonly value: unknown,
+  ) {}
+
+  get raw(): string {
+    return safeStringify(this.value);
+  }
+}
+
 function checkItem(index: number, raw: string, value: unknown, limits: Required<BodyLimits>): ParsedItem {
   const problem = mayExceedLimits(raw, limits) ? measureValue(value, limits) : undefined;
   if (problem) return { index, raw, error: reject(index, raw, problem.code, problem.message) };
@@ -161,21 +166,49 @@ export function mayExceedLimits(raw: string, limits: Required<BodyLimits>): bool
 
 const BRACKETS = new Map<number, RegExp>();
 
-/** Checks a parsed value against the depth and string limits, iteratively (hostile nesting cannot overflow the stack). */
+/**
+ * Checks a parsed value against the depth and string limits, iteratively (hostile nesting cannot
+ * overflow the stack). The walk reuses two module-level stacks: no allocation per value.
+ */
 export function measureValue(value: unknown, limits: Required<BodyLimits>): { code: string; message: string } | undefined {
-  const stack: Array<{ v: unknown; d: number }> = [{ v: value, d: 0 }];
-  while (stack.length > 0) {
-    const { v, d } = stack.pop()!;
-    if (typeof v === 'string') {
-      if (v.length > limits.maxStringLength)
-        return { code: 'VALUE_TOO_LARGE', message: `A string of ${v.length} characters exceeds the limit of ${limits.maxStringLength}.` };
-    } else if (v !== null && typeof v === 'object') {
-      if (d >= limits.maxDepth) return { code: 'TOO_DEEP', message: `The item is nested deeper than ${limits.maxDepth} levels.` };
-      for (const child of Array.isArray(v) ? v : Object.values(v)) stack.push({ v: child, d: d + 1 });
+  const values = WALK_VALUES;
+  const depths = WALK_DEPTHS;
+  const base = values.length;
+  values.push(value);
+  depths.push(0);
+  try {
+    while (values.length > base) {
+      const v = values.pop();
+      const d = depths.pop()!;
+      if (typeof v === 'string') {
+        if (v.length > limits.maxStringLength)
+          return { code: 'VALUE_TOO_LARGE', message: `A string of ${v.length} characters exceeds the limit of ${limits.maxStringLength}.` };
+      } else if (v !== null && typeof v === 'object') {
+        if (d >= limits.maxDepth) return { code: 'TOO_DEEP', message: `The item is nested deeper than ${limits.maxDepth} levels.` };
+        if (Array.isArray(v)) {
+          for (let i = 0; i < v.length; i++) {
+            values.push(v[i]);
+            depths.push(d + 1);
+          }
+        } else {
+          const o = v as Record<string, unknown>;
+          for (const k in o) {
+            if (!Object.prototype.hasOwnProperty.call(o, k)) continue;
+            values.push(o[k]);
+            depths.push(d + 1);
+          }
+        }
+      }
     }
+    return undefined;
+  } finally {
+    values.length = base;
+    depths.length = base;
   }
-  return undefined;
 }
+
+const WALK_VALUES: unknown[] = [];
+const WALK_DEPTHS: number[] = [];
 
 /** JSON.stringify that never throws (used for the `raw` text of rejected items). */
 export function safeStringify(value: unknown): string {
@@ -228,6 +261,7 @@ const ISO_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:
  * string) and ISO 8601 date-times with a zone; anything else gives `undefined`.
  */
 export function toIsoTime(value: unknown): string | undefined {
+  if (typeof value === 'number') return isoOfEpochMs(value);
   let ms: number | undefined;
   if (typeof value === 'number') ms = value;
   else if (typeof value === 'string') {
@@ -238,11 +272,46 @@ export function toIsoTime(value: unknown): string | undefined {
     // Date.parse is lenient ("02-30" becomes March 2nd): check the fields are real first.
     else if (ISO_RE.test(s) && isRealDateTime(s.length >= 19 && s[16] === ':' ? s : `${s.slice(0, 16)}:00`)) ms = Date.parse(s);
   }
-  if (ms === undefined || !Number.isFinite(ms)) return undefined;
-  const d = new Date(ms);
-  if (Number.isNaN(d.getTime()) || Math.abs(ms) > 8.64e15) return undefined;
-  return d.toISOString();
+  return ms === undefined ? undefined : isoOfEpochMs(ms);
 }
+
+/**
+ * `new Date(ms).toISOString()` for epoch milliseconds (undefined when not a valid time), computed
+ * arithmetically for years 0000–9999: the Date round trip costs about a microsecond per call,
+ * which a webhook batch pays for every event.
+ */
+function isoOfEpochMs(value: number): string | undefined {
+  if (!Number.isFinite(value) || Math.abs(value) > 8.64e15) return undefined;
+  const ms = Math.trunc(value) + 0; // + 0: -0 becomes 0, as Date's TimeClip does
+  if (ms < MIN_FAST_MS || ms > MAX_FAST_MS) return new Date(ms).toISOString();
+  const days = Math.floor(ms / 86_400_000);
+  let rest = ms - days * 86_400_000;
+  // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+  const z = days + 719_468;
+  const era = Math.floor(z / 146_097);
+  const doe = z - era * 146_097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const month = mp < 10 ? mp + 3 : mp - 9;
+  const year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+  const hour = Math.floor(rest / 3_600_000);
+  rest -= hour * 3_600_000;
+  const minute = Math.floor(rest / 60_000);
+  rest -= minute * 60_000;
+  const second = Math.floor(rest / 1000);
+  const milli = rest - second * 1000;
+  return `${PAD4[year] ?? String(year).padStart(4, '0')}-${PAD2[month]}-${PAD2[day]}T${PAD2[hour]}:${PAD2[minute]}:${PAD2[second]}.${PAD3[milli]}Z`;
+}
+
+/** 0000-01-01T00:00:00.000Z and 9999-12-31T23:59:59.999Z: the four-digit years. */
+const MIN_FAST_MS = -62_167_219_200_000;
+const MAX_FAST_MS = 253_402_300_799_999;
+const PAD2 = Array.from({ length: 100 }, (_, i) => String(i).padStart(2, '0'));
+const PAD3 = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'));
+const PAD4: string[] = [];
+for (let y = 1970; y < 2100; y++) PAD4[y] = String(y);
 
 /** Normalises a date to `YYYY-MM-DD` (epoch days, epoch ms or a date string); other input is returned unchanged. */
 export function toIsoDate(value: unknown): unknown {
