@@ -16,11 +16,12 @@ function jsonValue(v: unknown): string {
   }
 }
 
-function featureJson(prefix: string, fv: OnlineFeatureValue): string {
+/** `,"status":…,"event_time":…,"age_ms":…}` of a value; consecutive features mostly share it (one version per row). */
+function tailJson(fv: OnlineFeatureValue): string {
   // `event_time` is an ISO string (nothing JSON escapes) or null; `status` is one of three words.
   const eventTime = fv.event_time === null ? 'null' : '"' + fv.event_time + '"';
   const age = fv.age_ms === null ? 'null' : jsonValue(fv.age_ms);
-  return prefix + jsonValue(fv.value) + ',"status":"' + fv.status + '","event_time":' + eventTime + ',"age_ms":' + age + '}';
+  return ',"status":"' + fv.status + '","event_time":' + eventTime + ',"age_ms":' + age + '}';
 }
 
 /**
@@ -36,10 +37,15 @@ export function onlineResponseJson(view: FeatureView, tenant: string, rows: read
     const row = rows[i]!;
     let s = '{"entity":' + JSON.stringify(row.entity) + ',"features":{';
     let first = true;
+    let last: OnlineFeatureValue | undefined;
+    let tail = '';
     for (const name in row.features) {
+      const fv = row.features[name]!;
       let prefix = names.get(name);
       if (prefix === undefined) names.set(name, (prefix = JSON.stringify(name) + ':{"value":'));
-      s += (first ? '' : ',') + featureJson(prefix, row.features[name]!);
+      if (!last || fv.status !== last.status || fv.event_time !== last.event_time || fv.age_ms !== last.age_ms) tail = tailJson(fv);
+      last = fv;
+      s += (first ? '' : ',') + prefix + jsonValue(fv.value) + tail;
       first = false;
     }
     parts[i] = s + '}}';

@@ -126,6 +126,8 @@ describe('onlineResponseJson', () => {
       { entity: { zone: 'eu', account_id: 7, note: 'quote " and \\ and \n and é 😀 \u2028' }, resolved_key: '', features: { score: fv(77), plan: fv('say "hi"\n\t'), ratio: fv(-0.125, 'STALE', 3_600_001), active: fv(false), hot: fv(true), none: fv(null, 'NOT_FOUND', null) } },
       { entity: {}, resolved_key: '', features: { big: fv(1e21), neg: fv(-3), obj: fv({ a: [1, 'x', null] }), nan: fv(Number.NaN), inf: fv(Number.POSITIVE_INFINITY, 'OK', 0) } },
       { entity: { account_id: 'x' }, resolved_key: '', features: {} },
+      // Same event time, then a different age, then a different status: each value gets its own tail.
+      { entity: { account_id: 'y' }, resolved_key: '', features: { a: fv(1, 'OK', 100.5), b: fv(2, 'OK', 100), c: fv(3, 'STALE', 100), d: fv(4, 'STALE', 100), e: fv(5, 'NOT_FOUND', null), f: fv(6, 'OK', 100) } },
     ];
     for (const [tenant, rs] of [['t01', rows], ['t-"2"', []]] as const) {
       const expected = JSON.stringify({ view: view.name, view_version: view.version, tenant, rows: rs.map((r) => ({ entity: r.entity, features: r.features })) });
