@@ -21,7 +21,8 @@ function keyExpr(view: FeatureView, column: (k: string) => string): string {
   return `to_json([${[...view.keys].sort().map((k) => `CAST(${column(k)} AS VARCHAR)`).join(', ')}])::VARCHAR`;
 }
 
-const jsonField = (field: string, record = 'record') => `json_extract_string(${record}, ${sqlString('$.' + field)})`;
+/** The string values of record fields as a 1-based LIST, from one parse of the JSON (missing fields give NULL). */
+const jsonFields = (fields: readonly string[], record = 'record') => `json_extract_string(${record}, [${fields.map((f) => sqlString('$.' + f)).join(', ')}])`;
 
 /**
  * Computes a view's base features for every row of the frame table `frame` (columns `row_id`, `_t`
@@ -55,18 +56,23 @@ export async function computeViewFeatures(db: DuckDBSession, view: FeatureView, 
 
   const features = view.features.filter((f) => f.kind !== 'derived');
   const own_ = features.filter((f) => f.kind === 'last_value' || f.kind === 'time_since');
+  // The record fields the own features read, extracted from the winning version in ONE JSON parse.
+  const recordFields = [...new Set(own_.flatMap((f) => (f.kind === 'last_value' || (f.kind === 'time_since' && f.field !== '$event_time') ? [f.field] : [])))];
+  const recordValue = (field: string) => `lv._vals[${recordFields.indexOf(field) + 1}]`;
   const selects: string[] = [];
-  await db.run(
-    `CREATE OR REPLACE TEMP TABLE _lv AS SELECT f.row_id, max_by(s.record, s.version) AS record, max_by(s.is_deleted, s.version) AS is_deleted, max_by(s.valid_from, s.version) AS valid_from, max_by(s.knowledge_seq, s.version) AS knowledge_seq
+  // Everything below is ONE statement (common table expressions), so DuckDB plans and pipelines the
+  // joins together instead of materialising each step.
+  const ctes: string[] = [
+    `lv AS (SELECT f.row_id, ${recordFields.length ? `${jsonFields(recordFields, 'max_by(s.record, s.version)')} AS _vals, ` : ''}max_by(s.is_deleted, s.version) AS is_deleted, max_by(s.valid_from, s.version) AS valid_from, max_by(s.knowledge_seq, s.version) AS knowledge_seq
      FROM _rk f JOIN ${own} s ON s.tenant_id = f._tenant AND s.key = f.key AND s.valid_from <= f._t AND s.valid_from > f._t - to_milliseconds(${view.lookbackMs}) AND ${k}
-     GROUP BY f.row_id`,
-  );
+     GROUP BY f.row_id)`,
+  ];
   for (const f of own_) {
     const col = sqlIdent(f.name);
     if (f.kind === 'last_value') {
-      selects.push(`CASE WHEN lv.is_deleted THEN NULL ELSE TRY_CAST(${jsonField(f.field, 'lv.record')} AS ${sqlTypeOf(f)}) END AS ${col}`);
+      selects.push(`CASE WHEN lv.is_deleted THEN NULL ELSE TRY_CAST(${recordValue(f.field)} AS ${sqlTypeOf(f)}) END AS ${col}`);
     } else if (f.kind === 'time_since') {
-      const ts = f.field === '$event_time' ? 'lv.valid_from' : `TRY_CAST(${jsonField(f.field, 'lv.record')} AS TIMESTAMPTZ)`;
+      const ts = f.field === '$event_time' ? 'lv.valid_from' : `TRY_CAST(${recordValue(f.field)} AS TIMESTAMPTZ)`;
       selects.push(`CASE WHEN lv.is_deleted THEN NULL ELSE (epoch_ms(r._t) - epoch_ms(${ts})) / 1000.0 END AS ${col}`);
     }
   }
@@ -88,11 +94,11 @@ export async function computeViewFeatures(db: DuckDBSession, view: FeatureView, 
       for (const w of Object.keys(f.where)) fields.add(w);
     }
     const fieldList = [...fields].sort();
-    const ev = `_ev${gi}`;
-    await db.run(
-      `CREATE OR REPLACE TEMP TABLE ${ev} AS SELECT tenant_id, ${keyExpr(view, (c) => jsonField(on[c]!))} AS jk, valid_from, known_from, known_to${fieldList.map((x, i) => `, ${jsonField(x)} AS _f${i}`).join('')}
-       FROM ${rel} WHERE NOT is_deleted`,
-    );
+    // The key fields and the filtered/aggregated fields of each event, in one JSON parse.
+    const evFields = [...new Set([...view.keys.map((c) => on[c]!), ...fieldList])];
+    const evValue = (field: string) => `_vals[${evFields.indexOf(field) + 1}]`;
+    const ev = `(SELECT tenant_id, ${keyExpr(view, (c) => evValue(on[c]!))} AS jk, valid_from, known_from, known_to${fieldList.map((x, i) => `, ${evValue(x)} AS _f${i}`).join('')}
+       FROM (SELECT *, ${jsonFields(evFields)} AS _vals FROM ${rel} WHERE NOT is_deleted))`;
     const fcol = (name: string) => `e._f${fieldList.indexOf(name)}`;
     const maxWindow = Math.max(...feats.map((f) => (f.kind === 'aggregate' ? f.windowMs : 0)));
     const aggs = feats.map((f) => {
@@ -117,11 +123,11 @@ export async function computeViewFeatures(db: DuckDBSession, view: FeatureView, 
                     : `(epoch_ms(r._t) - epoch_ms(max(e.valid_from) ${filter})) / 1000.0`;
       return `${expr} AS ${sqlIdent(f.name)}`;
     });
-    const at = `_agg${gi}`;
-    await db.run(
-      `CREATE OR REPLACE TEMP TABLE ${at} AS SELECT r.row_id, ${aggs.join(', ')}
+    const at = `agg${gi}`;
+    ctes.push(
+      `${at} AS (SELECT r.row_id, ${aggs.join(', ')}
        FROM _rk r JOIN ${ev} e ON e.tenant_id = r._tenant AND e.jk = r.key AND e.valid_from <= r._t AND e.valid_from > r._t - to_milliseconds(${maxWindow}) AND ${knowledgeCondition(knowledge, 'e', 'r')}
-       GROUP BY r.row_id, r._t`,
+       GROUP BY r.row_id, r._t)`,
     );
     aggTables.push(at);
     for (const f of feats) {
@@ -131,7 +137,8 @@ export async function computeViewFeatures(db: DuckDBSession, view: FeatureView, 
     gi++;
   }
   await db.run(
-    `CREATE OR REPLACE TEMP TABLE ${out} AS SELECT r.row_id, ${selects.length ? selects.join(', ') + ', ' : ''}lv.valid_from AS _valid_from, lv.knowledge_seq AS _knowledge_seq
-     FROM _rk r LEFT JOIN _lv lv USING (row_id) ${aggTables.map((t) => `LEFT JOIN ${t} USING (row_id)`).join(' ')}`,
+    `CREATE OR REPLACE TEMP TABLE ${out} AS WITH ${ctes.join(',\n')}
+     SELECT r.row_id, ${selects.length ? selects.join(', ') + ', ' : ''}lv.valid_from AS _valid_from, lv.knowledge_seq AS _knowledge_seq
+     FROM _rk r LEFT JOIN lv USING (row_id) ${aggTables.map((t) => `LEFT JOIN ${t} USING (row_id)`).join(' ')}`,
   );
 }

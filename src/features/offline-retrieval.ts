@@ -113,8 +113,9 @@ export async function getTrainingFrame(frame: FrameInput, views: readonly Featur
         if (conds.length) violationChecks.push({ column, view: i, cond: conds.join(' OR ') });
       }
     }
+    // A view: the joins run once, inside the COPY (or the read) that consumes the frame.
     await db.run(
-      `CREATE OR REPLACE TEMP TABLE training AS SELECT ${frameColumns.map((c) => `frame.${sqlIdent(c)}`).join(', ')}, ${finalSelect.join(', ')}, frame.row_id AS _row_id FROM frame ${joins.join(' ')} ORDER BY frame.row_id`,
+      `CREATE OR REPLACE TEMP VIEW training AS SELECT ${frameColumns.map((c) => `frame.${sqlIdent(c)}`).join(', ')}, ${finalSelect.join(', ')}, frame.row_id AS _row_id FROM frame ${joins.join(' ')}`,
     );
     const counted: Record<string, number> = {};
     for (const { column, view: i, cond } of violationChecks) {

@@ -1,9 +1,8 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { VerityError } from '../errors.js';
-import { canonicalKey } from '../staging/canonical.js';
 import { computeDerived, conformValue } from './feature-values.js';
-import type { FeatureView } from './feature-view.js';
+import type { Feature, FeatureContract, FeatureView } from './feature-view.js';
 import type { OnlineCell, OnlineStore } from './online-store.js';
 
 /** A served value's status: `OK`; `STALE` (older than the view's `maxAge`); `NOT_FOUND` (no value, or the record is deleted). */
@@ -57,26 +56,18 @@ export const MAX_ENTITIES_PER_LOOKUP = 1000;
  */
 export async function getOnlineFeatures(store: OnlineStore, view: FeatureView, entities: ReadonlyArray<Record<string, unknown>>, options: GetOnlineFeaturesOptions): Promise<OnlineFeatureRow[]> {
   if (entities.length > MAX_ENTITIES_PER_LOOKUP) throw new VerityError('INVALID_ARGUMENT', `At most ${MAX_ENTITIES_PER_LOOKUP} entities per lookup (got ${entities.length}); split the batch.`);
+  const plan = readPlan(view);
   const now = (options.now ?? new Date()).getTime();
   const wanted = options.features ? new Set(options.features) : undefined;
-  if (wanted) for (const f of wanted) if (!view.features.some((x) => x.name === f)) throw new VerityError('INVALID_ARGUMENT', `Feature view "${view.name}" has no feature "${f}".`);
-  const keys = entities.map((e, i) => {
-    const k: Record<string, unknown> = {};
-    for (const name of view.keys) {
-      const v = e[name];
-      if (typeof v !== 'string' && typeof v !== 'number') throw new VerityError('INVALID_ARGUMENT', `Entity ${i} lacks key field "${name}" of view "${view.name}" (a string or number).`);
-      k[name] = v;
-    }
-    return canonicalKey(k);
-  });
-  const baseNames = view.features.filter((f) => f.kind !== 'derived').map((f) => f.name);
-  let rows = await store.read(options.tenant, view.name, keys, baseNames);
+  if (wanted) for (const f of wanted) if (!plan.names.has(f)) throw new VerityError('INVALID_ARGUMENT', `Feature view "${view.name}" has no feature "${f}".`);
+  const keys = entities.map((e, i) => entityKey(plan, view, e, i));
+  let rows = await store.read(options.tenant, view.name, keys, plan.baseNames);
   const resolved = [...keys];
   for (let hop = 0; hop < 8; hop++) {
     const redirect = rows.map((r) => (r?.[MERGED_INTO_CELL]?.value ? String(r[MERGED_INTO_CELL].value) : undefined));
     const idx = redirect.flatMap((r, i) => (r ? [i] : []));
     if (idx.length === 0) break;
-    const next = await store.read(options.tenant, view.name, idx.map((i) => redirect[i]!), baseNames);
+    const next = await store.read(options.tenant, view.name, idx.map((i) => redirect[i]!), plan.baseNames);
     rows = [...rows];
     idx.forEach((i, j) => {
       resolved[i] = redirect[i]!;
@@ -89,44 +80,119 @@ export async function getOnlineFeatures(store: OnlineStore, view: FeatureView, e
     if (s === undefined) iso.set(t, (s = new Date(t).toISOString()));
     return s;
   };
-  const base = view.features.filter((f) => f.kind !== 'derived');
-  const derivedFeatures = view.features.filter((f) => f.kind === 'derived' && (!wanted || wanted.has(f.name)));
-  const out: OnlineFeatureRow[] = entities.map((entity, i) => {
+  const derivedFeatures = wanted ? plan.derived.filter((f) => wanted.has(f.name)) : plan.derived;
+  // Without derived features only the requested base features need computing.
+  const base = derivedFeatures.length || !wanted ? plan.base : plan.base.filter((f) => wanted.has(f.name));
+  const maxAgeMs = view.maxAgeMs;
+  const out: OnlineFeatureRow[] = new Array(entities.length);
+  for (let i = 0; i < entities.length; i++) {
     const row = rows[i];
     const deleted = row?.[STATE_CELL]?.value === 'deleted';
     const features: Record<string, OnlineFeatureValue> = {};
-    const baseValues: Record<string, unknown> = {};
-    const baseMeta: Record<string, OnlineFeatureValue> = {};
+    const baseValues: Record<string, unknown> | undefined = derivedFeatures.length ? {} : undefined;
+    // For derived features: the oldest version time among found base values, and whether any is stale.
+    let oldest: number | undefined;
+    let anyStale = false;
     for (const f of base) {
-      const own = f.kind === 'last_value' || f.kind === 'time_since';
       const cell: OnlineCell | undefined = row?.[f.name];
       let fv: OnlineFeatureValue;
-      if (!cell || (own && deleted)) fv = { value: null, status: 'NOT_FOUND', event_time: null, age_ms: null };
+      if (!cell || (f.own && deleted)) fv = { value: null, status: 'NOT_FOUND', event_time: null, age_ms: null };
       else {
         let value = cell.value;
-        if (f.kind === 'time_since' || (f.kind === 'aggregate' && f.timeSince)) value = typeof value === 'number' ? (now - value) / 1000 : null;
-        const age = now - cell.event_time;
-        fv = { value: conformValue(f.contract, value).value, status: view.maxAgeMs !== undefined && age > view.maxAgeMs ? 'STALE' : 'OK', event_time: isoOf(cell.event_time), age_ms: age };
+        if (f.secondsSince) value = typeof value === 'number' ? (now - value) / 1000 : null;
+        const et = cell.event_time;
+        const age = now - et;
+        const stale = maxAgeMs !== undefined && age > maxAgeMs;
+        fv = { value: f.conform(value), status: stale ? 'STALE' : 'OK', event_time: isoOf(et), age_ms: age };
+        if (baseValues) {
+          // Versions are compared at millisecond precision, as their ISO form carries them.
+          const etMs = Math.trunc(et);
+          if (oldest === undefined || etMs < oldest) oldest = etMs;
+          if (stale) anyStale = true;
+        }
       }
-      baseValues[f.name] = fv.value;
-      baseMeta[f.name] = fv;
+      if (baseValues) baseValues[f.name] = fv.value;
       if (!wanted || wanted.has(f.name)) features[f.name] = fv;
     }
-    if (derivedFeatures.length) {
+    if (baseValues) {
       const d = computeDerived(view, baseValues);
-      const metas = Object.values(baseMeta).filter((m) => m.status !== 'NOT_FOUND');
-      const oldest = metas.reduce<number | undefined>((acc, m) => (acc === undefined || Date.parse(m.event_time!) < acc ? Date.parse(m.event_time!) : acc), undefined);
       for (const f of derivedFeatures) {
         features[f.name] =
           oldest === undefined
             ? { value: d[f.name] ?? null, status: 'NOT_FOUND', event_time: null, age_ms: null }
-            : { value: d[f.name] ?? null, status: metas.some((m) => m.status === 'STALE') ? 'STALE' : 'OK', event_time: new Date(oldest).toISOString(), age_ms: now - oldest };
+            : { value: d[f.name] ?? null, status: anyStale ? 'STALE' : 'OK', event_time: isoOf(oldest), age_ms: now - oldest };
       }
     }
-    return { entity, resolved_key: resolved[i]!, features };
-  });
+    out[i] = { entity: entities[i]!, resolved_key: resolved[i]!, features };
+  }
   options.log?.record({ at: new Date(now).toISOString(), tenant: options.tenant, view: view.name, view_version: view.version, rows: out });
   return out;
+}
+
+/** A base feature as a read needs it. */
+interface BaseRead {
+  name: string;
+  /** `lastValue`/`timeSince`: absent when the record is deleted. */
+  own: boolean;
+  /** The stored value is a timestamp; the served value is seconds since it. */
+  secondsSince: boolean;
+  conform: (value: unknown) => unknown;
+}
+
+/** What a read of a view needs, worked out once per view (views are frozen). */
+interface ReadPlan {
+  names: ReadonlySet<string>;
+  base: readonly BaseRead[];
+  baseNames: readonly string[];
+  derived: readonly Feature[];
+  /** The view's key fields in canonical (sorted) order. */
+  sortedKeys: readonly string[];
+}
+
+const plans = new WeakMap<FeatureView, ReadPlan>();
+
+function readPlan(view: FeatureView): ReadPlan {
+  let plan = plans.get(view);
+  if (plan) return plan;
+  const base = view.features.filter((f) => f.kind !== 'derived');
+  plan = {
+    names: new Set(view.features.map((f) => f.name)),
+    base: base.map((f) => ({
+      name: f.name,
+      own: f.kind === 'last_value' || f.kind === 'time_since',
+      secondsSince: f.kind === 'time_since' || (f.kind === 'aggregate' && f.timeSince),
+      conform: conformer(f.contract),
+    })),
+    baseNames: base.map((f) => f.name),
+    derived: view.features.filter((f) => f.kind === 'derived'),
+    sortedKeys: [...view.keys].sort(),
+  };
+  plans.set(view, plan);
+  return plan;
+}
+
+/** {@link conformValue}'s value, with the common case (a finite number under a plain numeric contract) answered without allocating. */
+function conformer(contract: FeatureContract): (value: unknown) => unknown {
+  const plainNumber = (contract.type === 'number' || contract.type === 'integer') && contract.min === undefined && contract.max === undefined && contract.allowed === undefined;
+  const integer = contract.type === 'integer';
+  return (value) => {
+    if (plainNumber && typeof value === 'number' && Number.isFinite(value) && (!integer || Number.isInteger(value))) return value;
+    return conformValue(contract, value).value;
+  };
+}
+
+/** The canonical key of a requested entity: the same string as `canonicalKey` of its key fields. */
+function entityKey(plan: ReadPlan, view: FeatureView, entity: Record<string, unknown>, i: number): string {
+  const parts: string[] = new Array(plan.sortedKeys.length);
+  for (let k = 0; k < plan.sortedKeys.length; k++) {
+    const v = entity[plan.sortedKeys[k]!];
+    if (typeof v !== 'string' && typeof v !== 'number') {
+      const name = view.keys.find((n) => typeof entity[n] !== 'string' && typeof entity[n] !== 'number');
+      throw new VerityError('INVALID_ARGUMENT', `Entity ${i} lacks key field "${name}" of view "${view.name}" (a string or number).`);
+    }
+    parts[k] = String(v);
+  }
+  return JSON.stringify(parts);
 }
 
 /** One logged lookup. */

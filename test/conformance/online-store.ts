@@ -88,6 +88,20 @@ export function onlineStoreConformance(harness: OnlineStoreHarness): void {
     }
   });
 
+  it('reads back every kind of JSON value, for one key and for many', async () => {
+    const s = await open();
+    const values: unknown[] = [0, 1.5, -3, 1e21, 123456789012345, 'plain', '', '123', 'null', '-5', 'with "quotes" and \\ a backslash', 'line\nbreak\ttab', 'é 😀 \u2028', true, false, null, [1, 'x'], { a: { b: null } }];
+    const cells = Object.fromEntries(values.map((v, i) => [`v${i}`, cell(v, 100 + i, i)]));
+    const keys = Array.from({ length: 30 }, (_, i) => `["kv${i}"]`);
+    await s.write(keys.map((key) => ({ tenant: 't01', view: 'kinds', key, cells })));
+    const rows = await s.read('t01', 'kinds', [...keys, '["absent"]']);
+    expect(rows).toHaveLength(31);
+    for (const row of rows.slice(0, 30)) expect(row).toEqual(cells);
+    expect(rows[30]).toBeUndefined();
+    expect(await s.read('t01', 'kinds', [keys[3]!], ['v5', 'v16'])).toEqual([{ v5: cells.v5, v16: cells.v16 }]);
+    expect(await s.read('t01', 'kinds', [])).toEqual([]);
+  });
+
   it('separates tenants and views, and clears one view', async () => {
     const s = await open();
     await s.write([

@@ -1,6 +1,7 @@
 import { VerityError } from '../../errors.js';
 import type { FeatureView } from '../../features/feature-view.js';
 import { MAX_ENTITIES_PER_LOOKUP, getOnlineFeatures, type ServingLog } from '../../features/online-features.js';
+import { onlineResponseJson } from '../../features/online-response.js';
 import type { OnlineStore } from '../../features/online-store.js';
 import type { RoutePlugin } from '../server-context.js';
 import { resolveTenant } from '../tenant.js';
@@ -28,7 +29,7 @@ const MAX_BODY_BYTES = 1024 * 1024;
 export function createFeatureRoutes(options: FeatureRoutesOptions): RoutePlugin {
   const byName = new Map(options.views.map((v) => [v.name, v]));
   return async (app, { context }) => {
-    app.post('/v1/features/online', async (request) => {
+    app.post('/v1/features/online', async (request, reply) => {
       const tenant = resolveTenant(request.query, request.headers['x-verity-tenant'], context.tenantDefault);
       const type = String(request.headers['content-type'] ?? '');
       if (!/^application\/json\b/i.test(type)) throw new VerityError('UNSUPPORTED_MEDIA_TYPE', `POST /v1/features/online takes application/json, not "${type || '(none)'}".`);
@@ -56,7 +57,9 @@ export function createFeatureRoutes(options: FeatureRoutesOptions): RoutePlugin 
         ...(features ? { features: features as string[] } : {}),
         ...(options.log ? { log: options.log } : {}),
       });
-      return { view: view.name, view_version: view.version, tenant, rows: rows.map((r) => ({ entity: r.entity, features: r.features })) };
+      // Written directly: the same bytes as JSON.stringify of { view, view_version, tenant, rows: [{ entity, features }] }.
+      void reply.header('content-type', 'application/json; charset=utf-8');
+      return onlineResponseJson(view, tenant, rows);
     });
     app.get('/v1/features/views', async () => ({
       views: options.views.map((v) => ({ name: v.name, version: v.version, entity: v.entity, keys: v.keys, features: v.features.map((f) => f.name), maxAgeMs: v.maxAgeMs ?? null })),
