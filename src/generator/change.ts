@@ -47,6 +47,28 @@ export interface RecordLine {
   base?: Record<string, unknown>;
 }
 
+/**
+ * The generator's {@link RecordLine}: `record` (`base` plus `_event_id` and `_op`) is built only
+ * when read, since the file writer serialises `base` once per change and appends the two fields.
+ */
+export class GeneratedRecordLine implements RecordLine {
+  private full: Record<string, unknown> | undefined;
+
+  constructor(
+    readonly entity: string,
+    readonly base: Record<string, unknown>,
+    /** The event id (file rows get theirs when delivered). */
+    public eventId: string,
+    readonly op: string,
+  ) {}
+
+  /** The full record line. */
+  get record(): Record<string, unknown> {
+    if (this.full === undefined || this.full._event_id !== this.eventId) this.full = { ...this.base, _event_id: this.eventId, _op: this.op };
+    return this.full;
+  }
+}
+
 /** A HubSpot webhook POST as written to `hubspot/deliveries.ndjson`. */
 export interface HubSpotDelivery {
   method: 'POST';
@@ -68,8 +90,10 @@ export interface DeliveryUnit {
   deliverAt: number;
   /** Native objects: HubSpot events, one Salesforce event, one Debezium value, or one activity row. */
   native: Array<Record<string, unknown>>;
+  /** The JSON text of each native object, when the format built it (HubSpot events). */
+  nativeJson?: string[];
   envelopes: Envelope[];
-  records: RecordLine[];
+  records: GeneratedRecordLine[];
   defects: GroundTruthEntry[];
   /** May be delivered late or out of order (updates only; never creates, deletes or merges). */
   reorderable: boolean;

@@ -119,6 +119,7 @@ export class DeliveryPipeline {
     for (const u of units) last = Math.max(last, u.deliverAt);
     const deliveredAt = last + 200 + this.prng.int(2800);
     const events = units.flatMap((u) => u.native);
+    const eventJsons = units.every((u) => u.nativeJson !== undefined) ? units.flatMap((u) => u.nativeJson!) : undefined;
     const merged: DeliveryUnit = {
       source: 'hubspot',
       entity: 'contact',
@@ -131,7 +132,7 @@ export class DeliveryPipeline {
       defects: units.flatMap((u) => u.defects),
       reorderable: false,
     };
-    this.out.push({ type: 'delivery', tenant_id: this.tenant_id, source: 'hubspot', native: this.hubspot.delivery(events, deliveredAt), envelopes: merged.envelopes, records: merged.records, defects: merged.defects, duplicate: false, deliveredAt });
+    this.out.push({ type: 'delivery', tenant_id: this.tenant_id, source: 'hubspot', native: this.hubspot.delivery(events, deliveredAt, eventJsons), envelopes: merged.envelopes, records: merged.records, defects: merged.defects, duplicate: false, deliveredAt });
     if (this.roller.roll('duplicate_delivery', events.length)) {
       // HubSpot retries a POST that was not acknowledged: same events, attemptNumber + 1.
       const retry = events.map((e) => ({ ...e, attemptNumber: (e.attemptNumber as number) + 1 }));

@@ -1,8 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { GeneratedItem } from './change.js';
+import { GeneratedRecordLine, type GeneratedItem } from './change.js';
 import { ACTIVITY_COLUMNS, activityCsvLine } from './formats/activity-file-format.js';
 import { envelopeJson, JsonMemo, recordJson } from './envelope-json.js';
+import { jsonText } from './json-text.js';
 import { LineWriter } from './line-writer.js';
 import type { GeneratorFormat } from './options.js';
 
@@ -48,20 +49,20 @@ export class TenantFiles {
   /** Writes one item's lines to the files it belongs in. */
   write(item: GeneratedItem): void {
     if (item.type === 'signal') {
-      this.salesforce?.write(JSON.stringify(item.native));
+      this.salesforce?.write(jsonText(item.native) as string);
       return;
     }
     if (item.type !== 'delivery') return;
     const memo = this.memo;
     switch (item.source) {
       case 'hubspot':
-        this.hubspot?.write(JSON.stringify(item.native));
+        this.hubspot?.write(jsonText(item.native) as string);
         break;
       case 'salesforce':
-        this.salesforce?.write(JSON.stringify(item.native));
+        this.salesforce?.write(jsonText(item.native) as string);
         break;
       case 'debezium':
-        this.debezium?.write(JSON.stringify(item.native));
+        this.debezium?.write(jsonText(item.native) as string);
         break;
       case 'file':
         this.ndjson?.write(memo.of(item.native));
@@ -70,26 +71,22 @@ export class TenantFiles {
     }
     if (this.envelopes) for (const e of item.envelopes) this.envelopes.write(envelopeJson(e, memo.of(e.payload)));
     if (this.records.size > 0)
-      for (const r of item.records) this.records.get(r.entity)?.write(r.base ? recordJson(memo.of(r.base), r.record._event_id, r.record._op) : JSON.stringify(r.record));
-  }
-
-  /** True when a file's stream buffer is full. */
-  get needsDrain(): boolean {
-    return this.writers.some((w) => w.needsDrain);
-  }
-
-  /** Waits for every full stream to drain. */
-  async drain(): Promise<void> {
-    for (const w of this.writers) await w.drain();
+      for (const r of item.records) this.records.get(r.entity)?.write(r instanceof GeneratedRecordLine ? recordJson(memo.of(r.base), r.eventId, r.op) : (jsonText(r.record) as string));
   }
 
   /** Closes every file and returns `{ relative path: { lines, bytes } }` (relative to `base`). */
-  async close(base: string): Promise<Record<string, { lines: number; bytes: number }>> {
+  close(base: string): Record<string, { lines: number; bytes: number }> {
     const out: Record<string, { lines: number; bytes: number }> = {};
+    let failure: unknown;
     for (const w of this.writers) {
-      await w.close();
+      try {
+        w.close();
+      } catch (error) {
+        failure ??= error;
+      }
       out[w.path.slice(base.length + 1).split('\\').join('/')] = { lines: w.lines, bytes: w.bytes };
     }
+    if (failure !== undefined) throw failure;
     return out;
   }
 }

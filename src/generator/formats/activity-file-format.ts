@@ -1,6 +1,7 @@
 import { fastEventId } from '../event-ids.js';
 import { groundTruth } from '../defects.js';
-import type { DeliveryUnit, EntityChange } from '../change.js';
+import type { Envelope } from '../../envelope.js';
+import { GeneratedRecordLine, type DeliveryUnit, type EntityChange } from '../change.js';
 import { isoTime } from '../time.js';
 
 /** Columns of `files/activity.csv`, in order (absent optional values are empty cells). */
@@ -33,7 +34,18 @@ export class ActivityFileFormat {
 
   /** Renders one activity (its event id is assigned by {@link assignRow} when it is delivered). */
   unitFor(change: EntityChange): DeliveryUnit {
-    const row = change.overrides ? { ...change.record, ...change.overrides } : { ...change.record };
+    // The change's record is fresh and not kept by the model: it can be the row itself.
+    const row = change.overrides ? { ...change.record, ...change.overrides } : change.record;
+    const envelope: Envelope = {
+      event_id: '',
+      tenant_id: this.tenant_id,
+      entity: 'activity',
+      entity_key: { activity_id: row.activity_id as string },
+      op: 'upsert',
+      event_time: typeof row.occurred_at === 'string' ? row.occurred_at : isoTime(change.time),
+      source: { system: 'file', connector: this.basename, position: '' },
+      payload: row,
+    };
     return {
       source: 'file',
       entity: 'activity',
@@ -41,19 +53,8 @@ export class ActivityFileFormat {
       time: change.time,
       deliverAt: change.time,
       native: [row],
-      envelopes: [
-        {
-          event_id: '',
-          tenant_id: this.tenant_id,
-          entity: 'activity',
-          entity_key: { activity_id: row.activity_id as string },
-          op: 'upsert',
-          event_time: typeof row.occurred_at === 'string' ? row.occurred_at : isoTime(change.time),
-          source: { system: 'file', connector: this.basename, position: '' },
-          payload: row,
-        },
-      ],
-      records: [{ entity: 'activity', record: { ...row, _event_id: '', _op: 'upsert' }, base: row }],
+      envelopes: [envelope],
+      records: [new GeneratedRecordLine('activity', row, '', 'upsert')],
       defects: change.defect ? [groundTruth(this.tenant_id, 'activity', '', change.defect)] : [],
       reorderable: true,
     };
@@ -61,13 +62,14 @@ export class ActivityFileFormat {
 
   /** Gives a delivered unit its 1-based data row number and the file event id derived from it. */
   assignRow(unit: DeliveryUnit): void {
-    this.rows += 1;
-    const event_id = fastEventId('file', [this.basename, this.rows]);
+    const row = ++this.rows;
+    const event_id = fastEventId('file', [this.basename, row]);
+    const position = `${row}`;
     for (const e of unit.envelopes) {
       e.event_id = event_id;
-      e.source.position = String(this.rows);
+      e.source.position = position;
     }
-    for (const r of unit.records) r.record._event_id = event_id;
+    for (const r of unit.records) r.eventId = event_id;
     for (const d of unit.defects) d.event_id = event_id;
   }
 }
