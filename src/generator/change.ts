@@ -91,8 +91,12 @@ export interface DeliveryUnit {
   /** Native objects: HubSpot events, one Salesforce event, one Debezium value, or one activity row. */
   native: Array<Record<string, unknown>>;
   /** The JSON text of each native object, when the format built it (HubSpot events). */
-  nativeJson?: string[];
+  nativeJson?: string[] | undefined;
+  /** The same, escaped as the content of a JSON string (HubSpot events, for the body in a delivery line). */
+  nativeEscaped?: string[] | undefined;
   envelopes: Envelope[];
+  /** `JSON.stringify` of each envelope, when the format built them (set once event ids are known). */
+  envelopeJson?: string[] | undefined;
   records: GeneratedRecordLine[];
   defects: GroundTruthEntry[];
   /** May be delivered late or out of order (updates only; never creates, deletes or merges). */
@@ -110,6 +114,10 @@ export type GeneratedItem =
       native: HubSpotDelivery | Record<string, unknown>;
       /** The envelopes the source adapter computes for this delivery (same event ids). */
       envelopes: Envelope[];
+      /** `JSON.stringify(native)`, when the generator built it already (lets writers skip serialising it again). */
+      nativeJson?: string | undefined;
+      /** `JSON.stringify` of each envelope, when the generator built them already. */
+      envelopeJson?: readonly string[] | undefined;
       /** Full record states (empty for duplicates). */
       records: RecordLine[];
       /** Ground truth for the defects this delivery carries. */

@@ -1,6 +1,7 @@
 import * as crypto from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { deriveEventId } from '../ingest/event-id.js';
-import { jsonText } from './json-text.js';
+import { jsonObject } from './json-text.js';
 
 type OneShotHash = (algorithm: string, data: string, encoding: 'hex') => string;
 const oneShot = (crypto as unknown as { hash?: OneShotHash }).hash;
@@ -14,5 +15,15 @@ const oneShot = (crypto as unknown as { hash?: OneShotHash }).hash;
  */
 export function fastEventId(system: string, parts: ReadonlyArray<string | number | null | undefined>): string {
   if (!oneShot) return deriveEventId(system, parts);
-  return `${system}-${oneShot('sha256', `${system}\u0000${jsonText(parts) as string}`, 'hex').slice(0, 32)}`;
+  return `${system}-${oneShot('sha256', `${system}\u0000${jsonObject(parts)}`, 'hex').slice(0, 32)}`;
+}
+
+/**
+ * {@link fastEventId} given the JSON text of the parts (as `JSON.stringify(parts)` writes it),
+ * for callers that build that text directly.
+ */
+export function eventIdOfPartsJson(system: string, partsJson: string): string {
+  const input = `${system}\u0000${partsJson}`;
+  const hex = oneShot ? oneShot('sha256', input, 'hex') : createHash('sha256').update(input).digest('hex');
+  return `${system}-${hex.slice(0, 32)}`;
 }

@@ -4,7 +4,7 @@ import { VerityError } from '../errors.js';
 import { packageVersion } from '../util/package-root.js';
 import { DEFECT_KINDS, DEFECT_LAYERS, type DefectKind } from './defects.js';
 import { activityBasename, generateResolved } from './generate-changes.js';
-import { jsonText } from './json-text.js';
+import { jsonObject } from './json-text.js';
 import { LineWriter } from './line-writer.js';
 import { resolveGenerateOptions, type GenerateOptions, type ResolvedGenerateOptions } from './options.js';
 import { TenantFiles } from './tenant-files.js';
@@ -142,7 +142,7 @@ export async function generate(options: GenerateRunOptions): Promise<GenerateRep
           }
           for (const d of item.defects) {
             counts[d.kind]++;
-            groundTruth.write(jsonText(d) as string);
+            groundTruth.write(jsonObject(d));
           }
           break;
         }

@@ -33,6 +33,16 @@ export function jsonString(s: string): string {
   return NEEDS_ESCAPE.test(s) ? q(s) : `"${s}"`;
 }
 
+/** `JSON.stringify(JSON.stringify(s)).slice(1, -1)`: a string's JSON text, escaped as the content of another JSON string. */
+export function escapedJsonString(s: string): string {
+  return NEEDS_ESCAPE.test(s) ? q(q(s)).slice(1, -1) : `\\"${s}\\"`;
+}
+
+/** `JSON.stringify(json).slice(1, -1)`: JSON text escaped as the content of a JSON string. */
+export function escapedJson(json: string): string {
+  return q(json).slice(1, -1);
+}
+
 /** `JSON.stringify(n)` for a number. */
 export function jsonNumber(n: number): string {
   return Number.isFinite(n) ? `${n}` : 'null';
@@ -58,6 +68,11 @@ export function jsonText(value: unknown): string | undefined {
     default:
       return q(value);
   }
+}
+
+/** `JSON.stringify(o)` for a plain object or array (always a string). */
+export function jsonObject(o: object): string {
+  return Array.isArray(o) ? arrayText(o) : objectText(o as Record<string, unknown>);
 }
 
 function arrayText(a: readonly unknown[]): string {

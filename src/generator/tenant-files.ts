@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { GeneratedRecordLine, type GeneratedItem } from './change.js';
 import { ACTIVITY_COLUMNS, activityCsvLine } from './formats/activity-file-format.js';
 import { envelopeJson, JsonMemo, recordJson } from './envelope-json.js';
-import { jsonText } from './json-text.js';
+import { jsonObject } from './json-text.js';
 import { LineWriter } from './line-writer.js';
 import type { GeneratorFormat } from './options.js';
 
@@ -49,29 +49,35 @@ export class TenantFiles {
   /** Writes one item's lines to the files it belongs in. */
   write(item: GeneratedItem): void {
     if (item.type === 'signal') {
-      this.salesforce?.write(jsonText(item.native) as string);
+      this.salesforce?.write(jsonObject(item.native));
       return;
     }
     if (item.type !== 'delivery') return;
     const memo = this.memo;
     switch (item.source) {
       case 'hubspot':
-        this.hubspot?.write(jsonText(item.native) as string);
+        this.hubspot?.write(item.nativeJson ?? jsonObject(item.native));
         break;
       case 'salesforce':
-        this.salesforce?.write(jsonText(item.native) as string);
+        this.salesforce?.write(jsonObject(item.native));
         break;
       case 'debezium':
-        this.debezium?.write(jsonText(item.native) as string);
+        this.debezium?.write(jsonObject(item.native));
         break;
       case 'file':
+        // The row is also the envelope's payload and the record's base: serialised once.
+        if (item.nativeJson !== undefined) memo.prime(item.native, item.nativeJson);
         this.ndjson?.write(memo.of(item.native));
         this.csv?.write(activityCsvLine(item.native as Record<string, unknown>));
         break;
     }
-    if (this.envelopes) for (const e of item.envelopes) this.envelopes.write(envelopeJson(e, memo.of(e.payload)));
+    if (this.envelopes) {
+      const lines = item.envelopeJson;
+      if (lines !== undefined && lines.length === item.envelopes.length) for (const line of lines) this.envelopes.write(line);
+      else for (const e of item.envelopes) this.envelopes.write(envelopeJson(e, memo.of(e.payload)));
+    }
     if (this.records.size > 0)
-      for (const r of item.records) this.records.get(r.entity)?.write(r instanceof GeneratedRecordLine ? recordJson(memo.of(r.base), r.eventId, r.op) : (jsonText(r.record) as string));
+      for (const r of item.records) this.records.get(r.entity)?.write(r instanceof GeneratedRecordLine ? recordJson(memo.of(r.base), r.eventId, r.op) : jsonObject(r.record));
   }
 
   /** Closes every file and returns `{ relative path: { lines, bytes } }` (relative to `base`). */

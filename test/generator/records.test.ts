@@ -99,10 +99,15 @@ describe('generated line serialisation', () => {
     const { GeneratedRecordLine } = await import('../../src/generator/change.js');
     const memo = new JsonMemo();
     let n = 0;
+    const prepared = { native: 0, envelopes: 0 };
     for (const item of generateChanges({ ...SMALL, tenants: 1 })) {
       if (item.type === 'signal') expect(jsonText(item.native)).toBe(JSON.stringify(item.native));
       if (item.type !== 'delivery') continue;
       expect(jsonText(item.native)).toBe(JSON.stringify(item.native));
+      if (item.nativeJson !== undefined) expect(item.nativeJson).toBe(JSON.stringify(item.native));
+      if (item.envelopeJson !== undefined) expect(item.envelopeJson).toEqual(item.envelopes.map((e) => JSON.stringify(e)));
+      prepared.native += item.nativeJson === undefined ? 0 : 1;
+      prepared.envelopes += item.envelopeJson?.length ?? 0;
       if (item.source === 'hubspot') expect((item.native as { body: string }).body).toBe(JSON.stringify(JSON.parse((item.native as { body: string }).body)));
       for (const d of item.defects) expect(jsonText(d)).toBe(JSON.stringify(d));
       for (const e of item.envelopes) expect(envelopeJson(e, memo.of(e.payload))).toBe(JSON.stringify(e));
@@ -115,6 +120,9 @@ describe('generated line serialisation', () => {
       n += item.envelopes.length;
     }
     expect(n).toBeGreaterThan(1000);
+    // Most lines come prepared by the formats (activity rows and envelopes, HubSpot POSTs and envelopes).
+    expect(prepared.envelopes).toBeGreaterThan(n * 0.8);
+    expect(prepared.native).toBeGreaterThan(1000);
   });
 
   it('serialises JSON-like values exactly as JSON.stringify, escapes and edge cases included', async () => {

@@ -2,6 +2,7 @@ import type { EntityChange } from '../change.js';
 import { malformEmail, type DefectKind, type InjectedDefect } from '../defects.js';
 import { activityId, contactId, hubspotObjectId, salesforceId } from '../ids.js';
 import { COUNTRY_SPELLINGS, PICKLIST_TYPOS, SUBJECTS } from '../pools.js';
+import type { ActivityRow } from '../formats/activity-file-format.js';
 import type { Prng } from '../prng.js';
 import { futureTime, type SimulationContext } from '../simulation-context.js';
 import { CONTACT_CREATED, CONTACT_GONE } from '../tenant-world.js';
@@ -23,32 +24,30 @@ function submitContact(ctx: SimulationContext, i: number, change: EntityChange):
 function activity(ctx: SimulationContext, i: number, t: number, type: string): void {
   const { prng, roller } = ctx;
   const acc = ctx.world.accounts[ctx.world.contactAccount[i]!]!;
-  const record: Record<string, unknown> = {
+  // Keys in ACTIVITY_COLUMNS order (the format serialises rows in that order).
+  const row: ActivityRow = {
     activity_id: activityId(++ctx.activityCount),
     type,
     contact_id: contactId(hubspotObjectId(i)),
-    account_id: acc.record.account_id,
+    account_id: acc.record.account_id as string,
     occurred_at: isoTime(t),
   };
-  if (type === 'call' || type === 'meeting') record.duration_seconds = type === 'call' ? prng.range(30, 1800) : prng.range(900, 3600);
-  if (type === 'product_usage') record.quantity = prng.range(1, 50 + Math.round(ctx.world.contactPropensity[i]! * 200));
-  if (type.startsWith('email') || type === 'meeting') record.subject = prng.pick(SUBJECTS);
-  const change: EntityChange = { entity: 'activity', slot: ctx.slots.contacts + i, op: 'create', time: t, record, changed: [] };
+  if (type === 'call' || type === 'meeting') row.duration_seconds = type === 'call' ? prng.range(30, 1800) : prng.range(900, 3600);
+  if (type === 'product_usage') row.quantity = prng.range(1, 50 + Math.round(ctx.world.contactPropensity[i]! * 200));
+  if (type.startsWith('email') || type === 'meeting') row.subject = prng.pick(SUBJECTS);
+  let defect: InjectedDefect | undefined;
   const kind = roller.first(ACTIVITY_DEFECTS);
   if (kind === 'orphan_reference') {
-    const value = contactId(900_000_000 + prng.int(90_000_000));
-    change.overrides = { contact_id: value };
-    change.defect = { kind, field: 'contact_id', detail: { value, references: 'contact' } };
+    row.contact_id = contactId(900_000_000 + prng.int(90_000_000));
+    defect = { kind, field: 'contact_id', detail: { value: row.contact_id, references: 'contact' } };
   } else if (kind === 'future_date') {
-    const value = isoTime(futureTime(ctx, t));
-    change.overrides = { occurred_at: value };
-    change.defect = { kind, field: 'occurred_at', detail: { value } };
+    row.occurred_at = isoTime(futureTime(ctx, t));
+    defect = { kind, field: 'occurred_at', detail: { value: row.occurred_at } };
   } else if (kind === 'picklist_typo') {
-    const value = prng.pick(PICKLIST_TYPOS.type);
-    change.overrides = { type: value };
-    change.defect = { kind, field: 'type', detail: { value, expected: type } };
+    row.type = prng.pick(PICKLIST_TYPOS.type);
+    defect = { kind, field: 'type', detail: { value: row.type, expected: type } };
   }
-  ctx.pipeline.submit(ctx.file.unitFor(change));
+  ctx.pipeline.submit(ctx.file.unitFor(ctx.slots.contacts + i, t, row, defect));
 }
 
 function findSurvivor(ctx: SimulationContext, i: number, t: number): number {
