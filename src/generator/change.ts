@@ -47,6 +47,28 @@ export interface RecordLine {
   base?: Record<string, unknown>;
 }
 
+/**
+ * The generator's {@link RecordLine}: `record` (`base` plus `_event_id` and `_op`) is built only
+ * when read, since the file writer serialises `base` once per change and appends the two fields.
+ */
+export class GeneratedRecordLine implements RecordLine {
+  private full: Record<string, unknown> | undefined;
+
+  constructor(
+    readonly entity: string,
+    readonly base: Record<string, unknown>,
+    /** The event id (file rows get theirs when delivered). */
+    public eventId: string,
+    readonly op: string,
+  ) {}
+
+  /** The full record line. */
+  get record(): Record<string, unknown> {
+    if (this.full === undefined || this.full._event_id !== this.eventId) this.full = { ...this.base, _event_id: this.eventId, _op: this.op };
+    return this.full;
+  }
+}
+
 /** A HubSpot webhook POST as written to `hubspot/deliveries.ndjson`. */
 export interface HubSpotDelivery {
   method: 'POST';
@@ -68,8 +90,14 @@ export interface DeliveryUnit {
   deliverAt: number;
   /** Native objects: HubSpot events, one Salesforce event, one Debezium value, or one activity row. */
   native: Array<Record<string, unknown>>;
+  /** The JSON text of each native object, when the format built it (HubSpot events). */
+  nativeJson?: string[] | undefined;
+  /** The same, escaped as the content of a JSON string (HubSpot events, for the body in a delivery line). */
+  nativeEscaped?: string[] | undefined;
   envelopes: Envelope[];
-  records: RecordLine[];
+  /** `JSON.stringify` of each envelope, when the format built them (set once event ids are known). */
+  envelopeJson?: string[] | undefined;
+  records: GeneratedRecordLine[];
   defects: GroundTruthEntry[];
   /** May be delivered late or out of order (updates only; never creates, deletes or merges). */
   reorderable: boolean;
@@ -86,6 +114,10 @@ export type GeneratedItem =
       native: HubSpotDelivery | Record<string, unknown>;
       /** The envelopes the source adapter computes for this delivery (same event ids). */
       envelopes: Envelope[];
+      /** `JSON.stringify(native)`, when the generator built it already (lets writers skip serialising it again). */
+      nativeJson?: string | undefined;
+      /** `JSON.stringify` of each envelope, when the generator built them already. */
+      envelopeJson?: readonly string[] | undefined;
       /** Full record states (empty for duplicates). */
       records: RecordLine[];
       /** Ground truth for the defects this delivery carries. */

@@ -3,13 +3,17 @@ import type { Prng } from './prng.js';
 
 /** Decides which defects an event carries, at the configured rates, and counts eligible events per kind. */
 export class DefectRoller {
-  /** Events that could have carried each kind (the denominators of the rates). */
-  readonly eligible: Record<string, number> = {};
+  private readonly counts = new Map<DefectKind, number>();
 
   constructor(
     private readonly rates: Readonly<Record<DefectKind, number>>,
     private readonly prng: Prng,
   ) {}
+
+  /** Events that could have carried each kind (the denominators of the rates), in the order kinds were first rolled. */
+  get eligible(): Record<string, number> {
+    return Object.fromEntries(this.counts);
+  }
 
   /** The configured rate of a kind. */
   rate(kind: DefectKind): number {
@@ -18,14 +22,14 @@ export class DefectRoller {
 
   /** True with the kind's rate; counts `weight` eligible events. */
   roll(kind: DefectKind, weight = 1): boolean {
-    this.eligible[kind] = (this.eligible[kind] ?? 0) + weight;
+    this.counts.set(kind, (this.counts.get(kind) ?? 0) + weight);
     const r = this.rates[kind];
     return r > 0 && this.prng.next() < r;
   }
 
   /** Rolls kinds in order and returns the first that hits (later kinds are not rolled). */
   first(kinds: readonly DefectKind[]): DefectKind | undefined {
-    for (const kind of kinds) if (this.roll(kind)) return kind;
+    for (let i = 0; i < kinds.length; i++) if (this.roll(kinds[i]!)) return kinds[i];
     return undefined;
   }
 }

@@ -1,6 +1,7 @@
-import { groundTruth } from './defects.js';
+import { groundTruth, type GroundTruthEntry } from './defects.js';
 import type { DefectRoller } from './defect-roller.js';
-import type { DeliveryUnit, GeneratedItem } from './change.js';
+import type { Envelope } from '../envelope.js';
+import type { DeliveryUnit, GeneratedItem, GeneratedRecordLine } from './change.js';
 import type { ActivityFileFormat } from './formats/activity-file-format.js';
 import type { HubSpotFormat } from './formats/hubspot-format.js';
 import { MinQueue } from './min-queue.js';
@@ -16,6 +17,22 @@ type Delayed =
   | { kind: 'late'; unit: DeliveryUnit }
   | { kind: 'native-dup'; unit: DeliveryUnit }
   | { kind: 'hubspot-dup'; events: Array<Record<string, unknown>>; unit: DeliveryUnit };
+
+/** Appends `items` to `to` (a loop: cheaper than flatMap or spread for the batch sizes here). */
+function append<T>(to: T[], items: readonly T[]): void {
+  for (let i = 0; i < items.length; i++) to.push(items[i]!);
+}
+
+/** The units' texts of one kind concatenated, or undefined when a unit lacks them. */
+function joinTexts(units: readonly DeliveryUnit[], key: 'nativeJson' | 'nativeEscaped' | 'envelopeJson'): string[] | undefined {
+  const out: string[] = [];
+  for (const u of units) {
+    const texts = u[key];
+    if (texts === undefined) return undefined;
+    append(out, texts);
+  }
+  return out;
+}
 
 /**
  * Turns rendered units into deliveries in delivery order, injecting the delivery-layer defects:
@@ -106,7 +123,7 @@ export class DeliveryPipeline {
     if (unit.source === 'file') this.file.assignRow(unit);
     const native = unit.native[0] as Record<string, unknown>;
     if (unit.source === 'debezium') native.ts_ms = unit.deliverAt + 5 + this.prng.int(800);
-    this.out.push({ type: 'delivery', tenant_id: this.tenant_id, source: unit.source, native, envelopes: unit.envelopes, records: unit.records, defects: unit.defects, duplicate: false, deliveredAt: unit.deliverAt });
+    this.out.push({ type: 'delivery', tenant_id: this.tenant_id, source: unit.source, native, nativeJson: unit.source === 'debezium' ? undefined : unit.nativeJson?.[0], envelopes: unit.envelopes, envelopeJson: unit.envelopeJson, records: unit.records, defects: unit.defects, duplicate: false, deliveredAt: unit.deliverAt });
     if (unit.source !== 'file' && this.roller.roll('duplicate_delivery')) this.delayed.push(unit.deliverAt + 60_000 + this.prng.int(7_200_000), { kind: 'native-dup', unit });
   }
 
@@ -116,22 +133,23 @@ export class DeliveryPipeline {
     this.batch = [];
     this.batchEvents = 0;
     let last = 0;
-    for (const u of units) last = Math.max(last, u.deliverAt);
+    const events: Array<Record<string, unknown>> = [];
+    const envelopes: Envelope[] = [];
+    const records: GeneratedRecordLine[] = [];
+    const defects: GroundTruthEntry[] = [];
+    for (const u of units) {
+      if (u.deliverAt > last) last = u.deliverAt;
+      append(events, u.native);
+      append(envelopes, u.envelopes);
+      append(records, u.records);
+      append(defects, u.defects);
+    }
     const deliveredAt = last + 200 + this.prng.int(2800);
-    const events = units.flatMap((u) => u.native);
-    const merged: DeliveryUnit = {
-      source: 'hubspot',
-      entity: 'contact',
-      slot: -1,
-      time: units[0]!.time,
-      deliverAt: deliveredAt,
-      native: events,
-      envelopes: units.flatMap((u) => u.envelopes),
-      records: units.flatMap((u) => u.records),
-      defects: units.flatMap((u) => u.defects),
-      reorderable: false,
-    };
-    this.out.push({ type: 'delivery', tenant_id: this.tenant_id, source: 'hubspot', native: this.hubspot.delivery(events, deliveredAt), envelopes: merged.envelopes, records: merged.records, defects: merged.defects, duplicate: false, deliveredAt });
+    const json = joinTexts(units, 'nativeJson');
+    const escaped = joinTexts(units, 'nativeEscaped');
+    const merged: DeliveryUnit = { source: 'hubspot', entity: 'contact', slot: -1, time: units[0]!.time, deliverAt: deliveredAt, native: events, envelopes, envelopeJson: joinTexts(units, 'envelopeJson'), records, defects, reorderable: false };
+    const post = this.hubspot.post(events, deliveredAt, json && escaped ? { json, escaped } : undefined);
+    this.out.push({ type: 'delivery', tenant_id: this.tenant_id, source: 'hubspot', native: post.native, nativeJson: post.line, envelopes: merged.envelopes, envelopeJson: merged.envelopeJson, records: merged.records, defects: merged.defects, duplicate: false, deliveredAt });
     if (this.roller.roll('duplicate_delivery', events.length)) {
       // HubSpot retries a POST that was not acknowledged: same events, attemptNumber + 1.
       const retry = events.map((e) => ({ ...e, attemptNumber: (e.attemptNumber as number) + 1 }));
@@ -145,12 +163,12 @@ export class DeliveryPipeline {
     let native: Record<string, unknown>;
     if (d.kind === 'hubspot-dup') {
       if (this.batch.length > 0) this.flushBatch();
-      native = this.hubspot.delivery(d.events, deliveredAt) as unknown as Record<string, unknown>;
+      native = this.hubspot.post(d.events, deliveredAt).native as unknown as Record<string, unknown>;
     } else {
       const original = unit.native[0] as Record<string, unknown>;
       // Debezium re-reads the WAL after a connector restart: same source block, new processing time.
       native = unit.source === 'debezium' ? { ...original, ts_ms: deliveredAt + 5 + this.prng.int(800) } : original;
     }
-    this.out.push({ type: 'delivery', tenant_id: this.tenant_id, source: unit.source, native, envelopes: unit.envelopes, records: [], defects, duplicate: true, deliveredAt });
+    this.out.push({ type: 'delivery', tenant_id: this.tenant_id, source: unit.source, native, envelopes: unit.envelopes, envelopeJson: unit.envelopeJson, records: [], defects, duplicate: true, deliveredAt });
   }
 }

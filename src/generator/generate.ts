@@ -4,6 +4,7 @@ import { VerityError } from '../errors.js';
 import { packageVersion } from '../util/package-root.js';
 import { DEFECT_KINDS, DEFECT_LAYERS, type DefectKind } from './defects.js';
 import { activityBasename, generateResolved } from './generate-changes.js';
+import { jsonObject } from './json-text.js';
 import { LineWriter } from './line-writer.js';
 import { resolveGenerateOptions, type GenerateOptions, type ResolvedGenerateOptions } from './options.js';
 import { TenantFiles } from './tenant-files.js';
@@ -121,29 +122,34 @@ export async function generate(options: GenerateRunOptions): Promise<GenerateRep
   const tenants: string[] = [];
   const total = resolved.tenants * resolved.days;
   let tenantFiles: TenantFiles | undefined;
-  let sinceDrainCheck = 0;
-  const closeTenant = async () => {
-    if (tenantFiles) files = { ...files, ...(await tenantFiles.close(dir)) };
+  const closeTenant = () => {
+    const open = tenantFiles;
     tenantFiles = undefined;
+    if (open) files = { ...files, ...open.close(dir) };
   };
   try {
     for (const item of generateResolved(resolved)) {
       switch (item.type) {
-        case 'tenant':
-          await closeTenant();
-          tenants.push(item.tenant_id);
-          tenantFiles = new TenantFiles(join(dir, 'tenants', item.tenant_id), resolved.formats);
-          break;
-        case 'delivery':
+        case 'delivery': {
           tenantFiles?.write(item);
           deliveries[item.source] = (deliveries[item.source] ?? 0) + 1;
-          events += item.envelopes.length;
+          const envelopes = item.envelopes;
+          events += envelopes.length;
           if (item.duplicate) duplicates++;
-          for (const e of item.envelopes) entities[e.entity] = (entities[e.entity] ?? 0) + 1;
+          for (let i = 0; i < envelopes.length; i++) {
+            const entity = envelopes[i]!.entity;
+            entities[entity] = (entities[entity] ?? 0) + 1;
+          }
           for (const d of item.defects) {
             counts[d.kind]++;
-            groundTruth.write(JSON.stringify(d));
+            groundTruth.write(jsonObject(d));
           }
+          break;
+        }
+        case 'tenant':
+          closeTenant();
+          tenants.push(item.tenant_id);
+          tenantFiles = new TenantFiles(join(dir, 'tenants', item.tenant_id), resolved.formats);
           break;
         case 'signal':
           tenantFiles?.write(item);
@@ -152,21 +158,26 @@ export async function generate(options: GenerateRunOptions): Promise<GenerateRep
           break;
         case 'progress':
           options.onProgress?.(tenants.length === 0 ? 0 : (tenants.length - 1) * resolved.days + item.day, total);
+          // Writes are synchronous: let timers and I/O run once per simulated day.
+          await new Promise<void>((resolve) => setImmediate(resolve));
           break;
         case 'tenant-end':
           for (const [k, v] of Object.entries(item.eligible)) eligible[k] = (eligible[k] ?? 0) + v;
           break;
       }
-      if (++sinceDrainCheck >= 256) {
-        sinceDrainCheck = 0;
-        if (tenantFiles?.needsDrain) await tenantFiles.drain();
-        if (groundTruth.needsDrain) await groundTruth.drain();
-      }
     }
-    await closeTenant();
-  } finally {
-    await groundTruth.close();
+    closeTenant();
+  } catch (error) {
+    // The first error is the one to report; the files are closed either way.
+    for (const w of [tenantFiles, groundTruth])
+      try {
+        w?.close(dir);
+      } catch {
+        // already failing
+      }
+    throw error;
   }
+  groundTruth.close();
   files['ground-truth.ndjson'] = { lines: groundTruth.lines, bytes: groundTruth.bytes };
   const defects = Object.fromEntries(
     DEFECT_KINDS.map((k) => [k, { layer: DEFECT_LAYERS[k], count: counts[k], eligible: eligible[k] ?? 0, rate: resolved.rates[k] }]),

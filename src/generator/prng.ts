@@ -30,17 +30,18 @@ class Sfc32 implements Prng {
   constructor(seed: number) {
     // splitmix32 expands one 32-bit seed into the four state words.
     let s = seed >>> 0;
-    const split = (): number => {
+    const words = [0, 0, 0, 0];
+    for (let k = 0; k < 4; k++) {
       s = (s + 0x9e3779b9) | 0;
       let z = s;
       z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
       z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
-      return (z ^ (z >>> 16)) >>> 0;
-    };
-    this.a = split();
-    this.b = split();
-    this.c = split();
-    this.d = split();
+      words[k] = (z ^ (z >>> 16)) >>> 0;
+    }
+    this.a = words[0]!;
+    this.b = words[1]!;
+    this.c = words[2]!;
+    this.d = words[3]!;
     for (let i = 0; i < 12; i++) this.u32();
   }
 

@@ -1,8 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { GeneratedItem } from './change.js';
+import { GeneratedRecordLine, type GeneratedItem } from './change.js';
 import { ACTIVITY_COLUMNS, activityCsvLine } from './formats/activity-file-format.js';
 import { envelopeJson, JsonMemo, recordJson } from './envelope-json.js';
+import { jsonObject } from './json-text.js';
 import { LineWriter } from './line-writer.js';
 import type { GeneratorFormat } from './options.js';
 
@@ -48,48 +49,50 @@ export class TenantFiles {
   /** Writes one item's lines to the files it belongs in. */
   write(item: GeneratedItem): void {
     if (item.type === 'signal') {
-      this.salesforce?.write(JSON.stringify(item.native));
+      this.salesforce?.write(jsonObject(item.native));
       return;
     }
     if (item.type !== 'delivery') return;
     const memo = this.memo;
     switch (item.source) {
       case 'hubspot':
-        this.hubspot?.write(JSON.stringify(item.native));
+        this.hubspot?.write(item.nativeJson ?? jsonObject(item.native));
         break;
       case 'salesforce':
-        this.salesforce?.write(JSON.stringify(item.native));
+        this.salesforce?.write(jsonObject(item.native));
         break;
       case 'debezium':
-        this.debezium?.write(JSON.stringify(item.native));
+        this.debezium?.write(jsonObject(item.native));
         break;
       case 'file':
+        // The row is also the envelope's payload and the record's base: serialised once.
+        if (item.nativeJson !== undefined) memo.prime(item.native, item.nativeJson);
         this.ndjson?.write(memo.of(item.native));
         this.csv?.write(activityCsvLine(item.native as Record<string, unknown>));
         break;
     }
-    if (this.envelopes) for (const e of item.envelopes) this.envelopes.write(envelopeJson(e, memo.of(e.payload)));
+    if (this.envelopes) {
+      const lines = item.envelopeJson;
+      if (lines !== undefined && lines.length === item.envelopes.length) for (const line of lines) this.envelopes.write(line);
+      else for (const e of item.envelopes) this.envelopes.write(envelopeJson(e, memo.of(e.payload)));
+    }
     if (this.records.size > 0)
-      for (const r of item.records) this.records.get(r.entity)?.write(r.base ? recordJson(memo.of(r.base), r.record._event_id, r.record._op) : JSON.stringify(r.record));
-  }
-
-  /** True when a file's stream buffer is full. */
-  get needsDrain(): boolean {
-    return this.writers.some((w) => w.needsDrain);
-  }
-
-  /** Waits for every full stream to drain. */
-  async drain(): Promise<void> {
-    for (const w of this.writers) await w.drain();
+      for (const r of item.records) this.records.get(r.entity)?.write(r instanceof GeneratedRecordLine ? recordJson(memo.of(r.base), r.eventId, r.op) : jsonObject(r.record));
   }
 
   /** Closes every file and returns `{ relative path: { lines, bytes } }` (relative to `base`). */
-  async close(base: string): Promise<Record<string, { lines: number; bytes: number }>> {
+  close(base: string): Record<string, { lines: number; bytes: number }> {
     const out: Record<string, { lines: number; bytes: number }> = {};
+    let failure: unknown;
     for (const w of this.writers) {
-      await w.close();
+      try {
+        w.close();
+      } catch (error) {
+        failure ??= error;
+      }
       out[w.path.slice(base.length + 1).split('\\').join('/')] = { lines: w.lines, bytes: w.bytes };
     }
+    if (failure !== undefined) throw failure;
     return out;
   }
 }

@@ -30,12 +30,21 @@ export const CONTACT_CREATED = 1;
 /** The contact was deleted or merged away: no more events. */
 export const CONTACT_GONE = 2;
 
-const ASCII = (s: string) =>
-  s
-    .normalize('NFD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .toLowerCase()
-    .replace(/[^a-z0-9]/g, '');
+const asciiCache = new Map<string, string>();
+
+/** Lower-case ASCII letters and digits of a name (accents stripped), for emails and domains; memoised (the pools are small). */
+function ASCII(s: string): string {
+  let a = asciiCache.get(s);
+  if (a === undefined) {
+    a = s
+      .normalize('NFD')
+      .replace(/[\u0300-\u036f]/g, '')
+      .toLowerCase()
+      .replace(/[^a-z0-9]/g, '');
+    if (asciiCache.size < 10_000) asciiCache.set(s, a);
+  }
+  return a;
+}
 
 function weightedCountry(prng: Prng): CountryInfo {
   let total = 0;

@@ -93,16 +93,49 @@ describe('generated record states', () => {
 });
 
 describe('generated line serialisation', () => {
-  it('writes envelope and record lines byte-identical to JSON.stringify of the streamed objects', async () => {
+  it('writes envelope, record and native lines byte-identical to JSON.stringify of the streamed objects', async () => {
     const { envelopeJson, JsonMemo, recordJson } = await import('../../src/generator/envelope-json.js');
+    const { jsonText } = await import('../../src/generator/json-text.js');
+    const { GeneratedRecordLine } = await import('../../src/generator/change.js');
     const memo = new JsonMemo();
     let n = 0;
+    const prepared = { native: 0, envelopes: 0 };
     for (const item of generateChanges({ ...SMALL, tenants: 1 })) {
+      if (item.type === 'signal') expect(jsonText(item.native)).toBe(JSON.stringify(item.native));
       if (item.type !== 'delivery') continue;
+      expect(jsonText(item.native)).toBe(JSON.stringify(item.native));
+      if (item.nativeJson !== undefined) expect(item.nativeJson).toBe(JSON.stringify(item.native));
+      if (item.envelopeJson !== undefined) expect(item.envelopeJson).toEqual(item.envelopes.map((e) => JSON.stringify(e)));
+      prepared.native += item.nativeJson === undefined ? 0 : 1;
+      prepared.envelopes += item.envelopeJson?.length ?? 0;
+      if (item.source === 'hubspot') expect((item.native as { body: string }).body).toBe(JSON.stringify(JSON.parse((item.native as { body: string }).body)));
+      for (const d of item.defects) expect(jsonText(d)).toBe(JSON.stringify(d));
       for (const e of item.envelopes) expect(envelopeJson(e, memo.of(e.payload))).toBe(JSON.stringify(e));
-      for (const r of item.records) expect(recordJson(memo.of(r.base!), r.record._event_id, r.record._op)).toBe(JSON.stringify(r.record));
+      for (const r of item.records) {
+        expect(r).toBeInstanceOf(GeneratedRecordLine);
+        const line = r as InstanceType<typeof GeneratedRecordLine>;
+        expect(recordJson(memo.of(line.base), line.eventId, line.op)).toBe(JSON.stringify(r.record));
+        expect(r.record).toEqual({ ...line.base, _event_id: line.eventId, _op: line.op });
+      }
       n += item.envelopes.length;
     }
     expect(n).toBeGreaterThan(1000);
+    // Most lines come prepared by the formats (activity rows and envelopes, HubSpot POSTs and envelopes).
+    expect(prepared.envelopes).toBeGreaterThan(n * 0.8);
+    expect(prepared.native).toBeGreaterThan(1000);
+  });
+
+  it('serialises JSON-like values exactly as JSON.stringify, escapes and edge cases included', async () => {
+    const { jsonText } = await import('../../src/generator/json-text.js');
+    const values: unknown[] = [
+      'plain', 'quote " and \\ backslash', 'tab\tnew\nline\u0001', 'é ü 日本', 'emoji 😀', 'lone \ud800 surrogate', '\u2028', '',
+      0, -0, 1.5, -12e-7, 1e21, NaN, Infinity, true, false, null,
+      [], {}, [1, 'a', null, undefined, () => 1], { a: undefined, b: () => 1, c: Symbol('s'), d: 1 },
+      { nested: { deep: [{ x: 'y"' }] }, arr: [[]] }, { 1: 'one', b: 2, 0: 'zero' }, Object.create(null) as object,
+      { toJSON: () => 'custom' }, new Date(0), [new Date(0)], { when: new Date(0) }, new (class Foo { x = 1; })(),
+      { '"key"': 1, 'k\n': 2 },
+    ];
+    for (const v of values) expect(jsonText(v), String(JSON.stringify(v))).toBe(JSON.stringify(v));
+    expect(jsonText(undefined)).toBeUndefined();
   });
 });

@@ -1,7 +1,9 @@
-import { fastEventId } from '../event-ids.js';
-import { groundTruth } from '../defects.js';
-import type { DeliveryUnit, EntityChange } from '../change.js';
-import { isoTime } from '../time.js';
+import { eventIdOfPartsJson } from '../event-ids.js';
+import { groundTruth, type InjectedDefect } from '../defects.js';
+import type { Envelope } from '../../envelope.js';
+import { GeneratedRecordLine, type DeliveryUnit } from '../change.js';
+import { EnvelopeText } from '../envelope-json.js';
+import { jsonNumber, jsonObject, jsonString } from '../json-text.js';
 
 /** Columns of `files/activity.csv`, in order (absent optional values are empty cells). */
 export const ACTIVITY_COLUMNS = ['activity_id', 'type', 'contact_id', 'account_id', 'occurred_at', 'duration_seconds', 'quantity', 'subject'] as const;
@@ -21,53 +23,89 @@ export function activityCsvLine(row: Record<string, unknown>): string {
   return ACTIVITY_COLUMNS.map((c) => csvCell(row[c])).join(',');
 }
 
+/**
+ * An activity row of the bulk file, keys in {@link ACTIVITY_COLUMNS} order (optional ones present
+ * as the activity type has them).
+ */
+export type ActivityRow = {
+  activity_id: string;
+  type: string;
+  contact_id: string;
+  account_id: string;
+  occurred_at: string;
+  duration_seconds?: number;
+  quantity?: number;
+  subject?: string;
+};
+
+/** `JSON.stringify(row)` for a row built in column order, without its per-call cost (a test compares them). */
+function activityRowJson(row: ActivityRow): string {
+  let s = `{"activity_id":${jsonString(row.activity_id)},"type":${jsonString(row.type)},"contact_id":${jsonString(row.contact_id)},"account_id":${jsonString(row.account_id)},"occurred_at":${jsonString(row.occurred_at)}`;
+  if (row.duration_seconds !== undefined) s += `,"duration_seconds":${jsonNumber(row.duration_seconds)}`;
+  if (row.quantity !== undefined) s += `,"quantity":${jsonNumber(row.quantity)}`;
+  if (row.subject !== undefined) s += `,"subject":${jsonString(row.subject)}`;
+  return `${s}}`;
+}
+
 /** Renders activity changes as rows of the bulk activity file; event ids are set at delivery (row numbers). */
 export class ActivityFileFormat {
   private rows = 0;
+  private readonly envelopeText: EnvelopeText;
+  private readonly basenameJson: string;
 
   constructor(
     private readonly tenant_id: string,
     /** The basename whose rows define the event ids (`activity.ndjson`, or `activity.csv` when only CSV is written). */
     readonly basename: string,
-  ) {}
+  ) {
+    this.envelopeText = new EnvelopeText(tenant_id, 'activity', 'file', basename);
+    this.basenameJson = jsonString(basename);
+  }
 
-  /** Renders one activity (its event id is assigned by {@link assignRow} when it is delivered). */
-  unitFor(change: EntityChange): DeliveryUnit {
-    const row = change.overrides ? { ...change.record, ...change.overrides } : { ...change.record };
+  /**
+   * Renders one activity row (its values already carry any injected defect, which `defect`
+   * describes); its event id is assigned by {@link assignRow} when it is delivered.
+   */
+  unitFor(slot: number, time: number, row: ActivityRow, defect?: InjectedDefect): DeliveryUnit {
+    const envelope: Envelope = {
+      event_id: '',
+      tenant_id: this.tenant_id,
+      entity: 'activity',
+      entity_key: { activity_id: row.activity_id },
+      op: 'upsert',
+      event_time: row.occurred_at,
+      source: { system: 'file', connector: this.basename, position: '' },
+      payload: row,
+    };
     return {
       source: 'file',
       entity: 'activity',
-      slot: change.slot,
-      time: change.time,
-      deliverAt: change.time,
+      slot,
+      time,
+      deliverAt: time,
       native: [row],
-      envelopes: [
-        {
-          event_id: '',
-          tenant_id: this.tenant_id,
-          entity: 'activity',
-          entity_key: { activity_id: row.activity_id as string },
-          op: 'upsert',
-          event_time: typeof row.occurred_at === 'string' ? row.occurred_at : isoTime(change.time),
-          source: { system: 'file', connector: this.basename, position: '' },
-          payload: row,
-        },
-      ],
-      records: [{ entity: 'activity', record: { ...row, _event_id: '', _op: 'upsert' }, base: row }],
-      defects: change.defect ? [groundTruth(this.tenant_id, 'activity', '', change.defect)] : [],
+      // The row's JSON is the ndjson line, the envelope's payload and the record line's base.
+      nativeJson: [activityRowJson(row)],
+      envelopes: [envelope],
+      records: [new GeneratedRecordLine('activity', row, '', 'upsert')],
+      defects: defect ? [groundTruth(this.tenant_id, 'activity', '', defect)] : [],
       reorderable: true,
     };
   }
 
   /** Gives a delivered unit its 1-based data row number and the file event id derived from it. */
   assignRow(unit: DeliveryUnit): void {
-    this.rows += 1;
-    const event_id = fastEventId('file', [this.basename, this.rows]);
+    const row = ++this.rows;
+    const event_id = eventIdOfPartsJson('file', `[${this.basenameJson},${row}]`);
+    const position = `${row}`;
     for (const e of unit.envelopes) {
       e.event_id = event_id;
-      e.source.position = String(this.rows);
+      e.source.position = position;
     }
-    for (const r of unit.records) r.record._event_id = event_id;
+    for (const r of unit.records) r.eventId = event_id;
     for (const d of unit.defects) d.event_id = event_id;
+    const e = unit.envelopes[0]!;
+    const rowJson = unit.nativeJson?.[0] ?? jsonObject(unit.native[0]!);
+    unit.envelopeJson = [this.envelopeText.line(event_id, `{"activity_id":${jsonString(e.entity_key.activity_id as string)}}`, 'upsert', undefined, e.event_time, position, rowJson, '')];
   }
 }

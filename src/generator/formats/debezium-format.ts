@@ -1,7 +1,7 @@
 import type { Envelope } from '../../envelope.js';
 import { fastEventId } from '../event-ids.js';
 import { groundTruth } from '../defects.js';
-import type { DeliveryUnit, EntityChange } from '../change.js';
+import { GeneratedRecordLine, type DeliveryUnit, type EntityChange } from '../change.js';
 import type { Prng } from '../prng.js';
 import { isoTime } from '../time.js';
 
@@ -83,7 +83,7 @@ export class DebeziumFormat {
       deliverAt: change.time,
       native: [value],
       envelopes: [envelope],
-      records: [{ entity: 'lead', record: { ...applied, _event_id: event_id, _op: envelope.op }, base: value.after === null ? applied : (value.after as Record<string, unknown>) }],
+      records: [new GeneratedRecordLine('lead', value.after === null ? applied : (value.after as Record<string, unknown>), event_id, envelope.op)],
       defects: change.defect ? [groundTruth(this.tenant_id, 'lead', event_id, change.defect)] : [],
       reorderable: op === 'u',
     };

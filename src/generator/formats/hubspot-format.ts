@@ -1,10 +1,12 @@
 import { createHmac } from 'node:crypto';
-import type { Envelope } from '../../envelope.js';
-import { fastEventId } from '../event-ids.js';
+import type { Envelope, EnvelopeOp } from '../../envelope.js';
+import { eventIdOfPartsJson, fastEventId } from '../event-ids.js';
 import { groundTruth } from '../defects.js';
-import type { DeliveryUnit, EntityChange, HubSpotDelivery, RecordLine } from '../change.js';
+import { GeneratedRecordLine, type DeliveryUnit, type EntityChange, type HubSpotDelivery } from '../change.js';
 import { contactId } from '../ids.js';
 import type { Prng } from '../prng.js';
+import { EnvelopeText } from '../envelope-json.js';
+import { escapedJson, escapedJsonString, jsonNumber, jsonObject, jsonString, jsonText } from '../json-text.js';
 import { isoTime } from '../time.js';
 
 /** Canonical contact field → HubSpot property name, in the order creation events list them. */
@@ -57,9 +59,38 @@ export function signHubSpotV3(secret: string, method: string, url: string, body:
   return createHmac('sha256', secret).update(method + url + body + timestamp).digest('base64');
 }
 
+/** A contact change being rendered: its events, envelopes and record lines so far. */
+interface UnitInProgress {
+  change: EntityChange;
+  /** The record with the change's overrides (the values the events carry). */
+  applied: Record<string, unknown>;
+  key: { contact_id: string };
+  /** `{"contact_id":…` without the closing brace. */
+  keyJson: string;
+  event_time: string;
+  cleanBase: Record<string, unknown>;
+  /** The record state of the event that carries the defect. */
+  defectBase: Record<string, unknown>;
+  events: Array<Record<string, unknown>>;
+  /** JSON text of each event. */
+  eventJsons: string[];
+  /** The same, escaped as the content of a JSON string. */
+  eventEscaped: string[];
+  /** JSON text of each envelope. */
+  envelopeJsons: string[];
+  envelopes: Envelope[];
+  records: GeneratedRecordLine[];
+  defectEventId: string | undefined;
+}
+
 /** Renders contact changes as HubSpot webhook events and signs batches of them. */
 export class HubSpotFormat {
   private nextEventId: number;
+  /** `source.connector` of the envelopes: `portal-<portalId>`. */
+  private readonly connector: string;
+  private readonly portalJson: string;
+  private readonly urlJson: string;
+  private readonly envelopeText: EnvelopeText;
 
   constructor(
     private readonly tenant_id: string,
@@ -69,21 +100,47 @@ export class HubSpotFormat {
     readonly url: string,
   ) {
     this.nextEventId = 3_816_279_340 + prng.int(1_000_000);
+    this.connector = `portal-${portalId}`;
+    this.portalJson = jsonNumber(portalId);
+    this.urlJson = jsonString(url);
+    this.envelopeText = new EnvelopeText(tenant_id, 'contact', 'hubspot', this.connector);
   }
 
-  private event(type: string, objectId: number, time: number, propertyName?: string, propertyValue?: string, merge?: Record<string, unknown>): Record<string, unknown> {
+  /**
+   * Creates one event (keys in the order of HubSpot's documented payloads,
+   * fixtures/hubspot-webhooks/webhook-batch.docs-example.json) and adds it and its JSON text to the unit.
+   */
+  private event(u: UnitInProgress, type: string, objectId: number, propertyName?: string, propertyValue?: string, merge?: Record<string, unknown>): Record<string, unknown> {
     this.nextEventId += 1 + this.prng.int(40);
+    const eventId = this.nextEventId;
+    const time = u.change.time;
     const subscriptionId =
       type === 'contact.propertyChange' ? (HUBSPOT_SUBSCRIPTIONS.propertyChange[propertyName ?? ''] ?? 0)
       : type === 'contact.creation' ? HUBSPOT_SUBSCRIPTIONS.creation
       : type === 'contact.deletion' ? HUBSPOT_SUBSCRIPTIONS.deletion
       : HUBSPOT_SUBSCRIPTIONS.merge;
-    // Key order as in HubSpot's documented payloads (fixtures/hubspot-webhooks/webhook-batch.docs-example.json).
-    const e: Record<string, unknown> =
-      propertyName === undefined
-        ? { objectId, changeSource: merge ? 'CRM_UI' : 'CRM', eventId: this.nextEventId, subscriptionId, portalId: this.portalId, appId: HUBSPOT_APP_ID, occurredAt: time, subscriptionType: type, attemptNumber: 0 }
-        : { objectId, propertyName, propertyValue, changeSource: 'CRM', eventId: this.nextEventId, subscriptionId, portalId: this.portalId, appId: HUBSPOT_APP_ID, occurredAt: time, subscriptionType: type, attemptNumber: 0 };
-    if (merge) Object.assign(e, merge);
+    let e: Record<string, unknown>;
+    if (propertyName === undefined || propertyValue === undefined) {
+      e =
+        propertyName === undefined
+          ? { objectId, changeSource: merge ? 'CRM_UI' : 'CRM', eventId, subscriptionId, portalId: this.portalId, appId: HUBSPOT_APP_ID, occurredAt: time, subscriptionType: type, attemptNumber: 0 }
+          : { objectId, propertyName, propertyValue, changeSource: 'CRM', eventId, subscriptionId, portalId: this.portalId, appId: HUBSPOT_APP_ID, occurredAt: time, subscriptionType: type, attemptNumber: 0 };
+      if (merge) Object.assign(e, merge);
+      const json = jsonObject(e);
+      u.eventJsons.push(json);
+      u.eventEscaped.push(escapedJson(json));
+    } else {
+      e = { objectId, propertyName, propertyValue, changeSource: 'CRM', eventId, subscriptionId, portalId: this.portalId, appId: HUBSPOT_APP_ID, occurredAt: time, subscriptionType: type, attemptNumber: 0 };
+      // The same text as JSON.stringify(e), and that text escaped as a JSON string's content (the
+      // body inside the delivery line), both without JSON.stringify's cost (tests compare them).
+      const n = jsonNumber(eventId);
+      const sub = jsonNumber(subscriptionId);
+      const at = jsonNumber(time);
+      const obj = jsonNumber(objectId);
+      u.eventJsons.push(`{"objectId":${obj},"propertyName":${jsonString(propertyName)},"propertyValue":${jsonString(propertyValue)},"changeSource":"CRM","eventId":${n},"subscriptionId":${sub},"portalId":${this.portalJson},"appId":${HUBSPOT_APP_ID},"occurredAt":${at},"subscriptionType":${jsonString(type)},"attemptNumber":0}`);
+      u.eventEscaped.push(`{\\"objectId\\":${obj},\\"propertyName\\":${escapedJsonString(propertyName)},\\"propertyValue\\":${escapedJsonString(propertyValue)},\\"changeSource\\":\\"CRM\\",\\"eventId\\":${n},\\"subscriptionId\\":${sub},\\"portalId\\":${this.portalJson},\\"appId\\":${HUBSPOT_APP_ID},\\"occurredAt\\":${at},\\"subscriptionType\\":${escapedJsonString(type)},\\"attemptNumber\\":0}`);
+    }
+    u.events.push(e);
     return e;
   }
 
@@ -95,76 +152,104 @@ export class HubSpotFormat {
   /** Renders one contact change as a unit of HubSpot events (creation = creation + one propertyChange per set property). */
   unitFor(change: EntityChange, objectId: number): DeliveryUnit {
     const applied = change.overrides ? { ...change.record, ...change.overrides } : change.record;
-    const key = { contact_id: contactId(objectId) };
-    const events: Array<Record<string, unknown>> = [];
-    const envelopes: Envelope[] = [];
-    const records: RecordLine[] = [];
-    let defectEventId: string | undefined;
-    const source = (e: Record<string, unknown>) => ({ system: 'hubspot', connector: `portal-${this.portalId}`, position: String(e.eventId) });
     const cleanBase = { ...change.record, updated_at: isoTime(change.time) };
-    const defectBase = change.overrides ? { ...applied, updated_at: cleanBase.updated_at } : cleanBase;
-    const event_time = cleanBase.updated_at;
-    const push = (e: Record<string, unknown>, env: Pick<Envelope, 'op' | 'payload' | 'changed_fields' | 'consent' | 'merged_into'>, field?: string) => {
-      const event_id = HubSpotFormat.eventIdOf(e);
-      events.push(e);
-      envelopes.push({
-        event_id,
-        tenant_id: this.tenant_id,
-        entity: 'contact',
-        entity_key: key,
-        op: env.op,
-        ...(env.merged_into ? { merged_into: env.merged_into } : {}),
-        event_time,
-        source: source(e),
-        payload: env.payload,
-        ...(env.changed_fields ? { changed_fields: env.changed_fields } : {}),
-        ...(env.consent ? { consent: env.consent } : {}),
-      });
-      const isDefectEvent = change.defect !== undefined && (field === undefined ? change.defect.field === undefined : change.defect.field === field);
-      if (isDefectEvent) defectEventId ??= event_id;
-      const base = isDefectEvent ? defectBase : cleanBase;
-      records.push({ entity: 'contact', record: { ...base, _event_id: event_id, _op: env.op }, base });
+    const u: UnitInProgress = {
+      change,
+      applied,
+      key: { contact_id: contactId(objectId) },
+      keyJson: '',
+      event_time: cleanBase.updated_at,
+      cleanBase,
+      defectBase: change.overrides ? { ...applied, updated_at: cleanBase.updated_at } : cleanBase,
+      events: [],
+      eventJsons: [],
+      eventEscaped: [],
+      envelopeJsons: [],
+      envelopes: [],
+      records: [],
+      defectEventId: undefined,
     };
-    const property = (field: string) => {
-      const name = PROPERTY_OF.get(field) ?? field;
-      const value = propertyValue(field, applied[field]);
-      const e = this.event('contact.propertyChange', objectId, change.time, name, value);
-      const payloadValue = canonicalValue(field, value);
-      push(e, { op: 'upsert', payload: { ...key, [field]: payloadValue }, changed_fields: [field], ...(field === 'consent' ? { consent: payloadValue as string[] } : {}) }, field);
-    };
+    u.keyJson = `{"contact_id":${jsonString(u.key.contact_id)}`;
     if (change.op === 'create') {
-      push(this.event('contact.creation', objectId, change.time), { op: 'upsert', payload: { ...key }, changed_fields: [] });
-      for (const [field] of HUBSPOT_CONTACT_PROPERTIES) {
+      this.push(u, this.event(u, 'contact.creation', objectId), 'upsert', { ...u.key }, `${u.keyJson}}`, [], undefined, undefined, undefined);
+      for (let i = 0; i < HUBSPOT_CONTACT_PROPERTIES.length; i++) {
+        const field = HUBSPOT_CONTACT_PROPERTIES[i]![0];
         const v = applied[field];
-        if (v !== null && v !== undefined) property(field);
+        if (v !== null && v !== undefined) this.property(u, objectId, field);
       }
     } else if (change.op === 'delete') {
-      push(this.event('contact.deletion', objectId, change.time), { op: 'delete', payload: { ...key } });
+      this.push(u, this.event(u, 'contact.deletion', objectId), 'delete', { ...u.key }, `${u.keyJson}}`, undefined, undefined, undefined, undefined);
     } else if (change.op === 'merge') {
       const survivor = change.survivorObjectId ?? objectId;
-      const e = this.event('contact.merge', survivor, change.time, undefined, undefined, { primaryObjectId: survivor, mergedObjectIds: [objectId], newObjectId: survivor, numberOfPropertiesMoved: this.prng.int(9) });
-      push(e, { op: 'merge', merged_into: { contact_id: contactId(survivor) }, payload: { ...key } });
+      const e = this.event(u, 'contact.merge', survivor, undefined, undefined, { primaryObjectId: survivor, mergedObjectIds: [objectId], newObjectId: survivor, numberOfPropertiesMoved: this.prng.int(9) });
+      this.push(u, e, 'merge', { ...u.key }, `${u.keyJson}}`, undefined, undefined, { contact_id: contactId(survivor) }, undefined);
     } else {
-      for (const field of change.changed) property(field);
+      for (const field of change.changed) this.property(u, objectId, field);
     }
-    const defects = change.defect && defectEventId ? [groundTruth(this.tenant_id, 'contact', defectEventId, change.defect)] : [];
-    return { source: 'hubspot', entity: 'contact', slot: change.slot, time: change.time, deliverAt: change.time, native: events, envelopes, records, defects, reorderable: change.op === 'update' };
+    const defects = change.defect && u.defectEventId ? [groundTruth(this.tenant_id, 'contact', u.defectEventId, change.defect)] : [];
+    return { source: 'hubspot', entity: 'contact', slot: change.slot, time: change.time, deliverAt: change.time, native: u.events, nativeJson: u.eventJsons, nativeEscaped: u.eventEscaped, envelopes: u.envelopes, envelopeJson: u.envelopeJsons, records: u.records, defects, reorderable: change.op === 'update' };
   }
 
-  /** Builds a signed webhook POST for a batch of events, delivered at `deliveredAt` (ms). */
-  delivery(events: ReadonlyArray<Record<string, unknown>>, deliveredAt: number): HubSpotDelivery {
-    const body = JSON.stringify(events);
+  /** Adds a propertyChange event for one field. */
+  private property(u: UnitInProgress, objectId: number, field: string): void {
+    const name = PROPERTY_OF.get(field) ?? field;
+    const value = propertyValue(field, u.applied[field]);
+    const e = this.event(u, 'contact.propertyChange', objectId, name, value);
+    const payloadValue = canonicalValue(field, value);
+    const payload = { ...u.key, [field]: payloadValue };
+    const valueJson = jsonText(payloadValue);
+    const payloadJson = valueJson !== undefined && field !== 'contact_id' ? `${u.keyJson},${jsonString(field)}:${valueJson}}` : jsonObject(payload);
+    this.push(u, e, 'upsert', payload, payloadJson, [field], field === 'consent' ? (payloadValue as string[]) : undefined, undefined, field);
+  }
+
+  /** Adds one event with its envelope (keys in the canonical envelope order) and record line. */
+  private push(u: UnitInProgress, e: Record<string, unknown>, op: EnvelopeOp, payload: Record<string, unknown>, payloadJson: string, changedFields: string[] | undefined, consent: string[] | undefined, mergedInto: Record<string, string> | undefined, field: string | undefined): void {
+    // HubSpotFormat.eventIdOf(e), from the parts' JSON text.
+    const name = e.propertyName as string | undefined;
+    const event_id = eventIdOfPartsJson('hubspot', `[${jsonNumber(e.subscriptionId as number)},${jsonNumber(e.eventId as number)},${jsonNumber(e.occurredAt as number)},${jsonNumber(e.objectId as number)},${name === undefined ? 'null' : jsonString(name)}]`);
+    const source = { system: 'hubspot', connector: this.connector, position: `${e.eventId as number}` };
+    const envelope: Envelope =
+      mergedInto === undefined
+        ? { event_id, tenant_id: this.tenant_id, entity: 'contact', entity_key: u.key, op, event_time: u.event_time, source, payload }
+        : { event_id, tenant_id: this.tenant_id, entity: 'contact', entity_key: u.key, op, merged_into: mergedInto, event_time: u.event_time, source, payload };
+    if (changedFields !== undefined) envelope.changed_fields = changedFields;
+    if (consent !== undefined) envelope.consent = consent;
+    u.envelopes.push(envelope);
+    let tail = '';
+    if (changedFields !== undefined) tail = changedFields.length === 1 ? `,"changed_fields":[${jsonString(changedFields[0]!)}]` : `,"changed_fields":${jsonObject(changedFields)}`;
+    if (consent !== undefined) tail += `,"consent":${jsonObject(consent)}`;
+    u.envelopeJsons.push(this.envelopeText.line(event_id, `${u.keyJson}}`, op, mergedInto === undefined ? undefined : (jsonText(mergedInto)), u.event_time, source.position, payloadJson, tail));
+    const defect = u.change.defect;
+    const isDefectEvent = defect !== undefined && defect.field === field;
+    if (isDefectEvent) u.defectEventId ??= event_id;
+    u.records.push(new GeneratedRecordLine('contact', isDefectEvent ? u.defectBase : u.cleanBase, event_id, op));
+  }
+
+  /**
+   * Builds a signed webhook POST for a batch of events, delivered at `deliveredAt` (ms), and its
+   * line of `hubspot/deliveries.ndjson` when the events' texts are given (plain and escaped as
+   * the content of a JSON string, the body's place in the line).
+   */
+  post(events: ReadonlyArray<Record<string, unknown>>, deliveredAt: number, texts?: { json: readonly string[]; escaped: readonly string[] }): { native: HubSpotDelivery; line: string | undefined } {
+    const known = texts !== undefined && texts.json.length === events.length && texts.escaped.length === events.length;
+    const body = known ? `[${texts.json.join(',')}]` : jsonObject(events);
     const timestamp = String(deliveredAt);
-    return {
+    const signature = signHubSpotV3(this.secret, 'POST', this.url, body, timestamp);
+    const native: HubSpotDelivery = {
       method: 'POST',
       url: this.url,
       headers: {
         'content-type': 'application/json',
         'x-hubspot-signature-version': 'v3',
         'x-hubspot-request-timestamp': timestamp,
-        'x-hubspot-signature-v3': signHubSpotV3(this.secret, 'POST', this.url, body, timestamp),
+        'x-hubspot-signature-v3': signature,
       },
       body,
     };
+    // JSON.stringify(native), with the body escaped from the events' escaped texts (a test compares them).
+    const line = known
+      ? `{"method":"POST","url":${this.urlJson},"headers":{"content-type":"application/json","x-hubspot-signature-version":"v3","x-hubspot-request-timestamp":${jsonString(timestamp)},"x-hubspot-signature-v3":${jsonString(signature)}},"body":"[${texts.escaped.join(',')}]"}`
+      : undefined;
+    return { native, line };
   }
 }

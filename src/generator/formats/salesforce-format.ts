@@ -1,7 +1,7 @@
 import type { Envelope } from '../../envelope.js';
 import { fastEventId } from '../event-ids.js';
 import { groundTruth } from '../defects.js';
-import type { DeliveryUnit, EntityChange } from '../change.js';
+import { GeneratedRecordLine, type DeliveryUnit, type EntityChange } from '../change.js';
 import type { Prng } from '../prng.js';
 import { isoTime } from '../time.js';
 import { encodeSalesforceBitmap } from './salesforce-bitmap.js';
@@ -176,7 +176,7 @@ export class SalesforceFormat {
       deliverAt: change.time,
       native: [event],
       envelopes: [envelope],
-      records: [{ entity, record: { ...applied, _event_id: event_id, _op: op }, base: applied }],
+      records: [new GeneratedRecordLine(entity, applied, event_id, op)],
       defects: change.defect ? [groundTruth(this.tenant_id, entity, event_id, change.defect)] : [],
       reorderable: changeType === 'UPDATE',
     };

@@ -1,10 +1,16 @@
 import { COUNTRY_SPELLINGS, INDUSTRIES, PICKLIST_TYPOS, employeeBucket } from '../pools.js';
 import type { EntityChange } from '../change.js';
 import type { InjectedDefect } from '../defects.js';
+import type { Prng } from '../prng.js';
 import { emitGap, futureTime, type SimulationContext } from '../simulation-context.js';
 import { DAY_MS, isoTime } from '../time.js';
 
 const ACCOUNT_EXTRA = { Type: 'Prospect', AccountSource: 'Web', CleanStatus: 'Pending' };
+
+/** The time of an account's next change: at least two days later. */
+function nextTime(prng: Prng, t: number, span: number): number {
+  return t + Math.max(2 * DAY_MS, prng.exp(span / 4));
+}
 
 /**
  * Advances account `i` at time `t`: its Salesforce CREATE, then UPDATEs of size, revenue, owner
@@ -14,12 +20,11 @@ export function tickAccount(ctx: SimulationContext, i: number, t: number): numbe
   const acc = ctx.world.accounts[i]!;
   const { prng, roller } = ctx;
   const span = ctx.end - ctx.start;
-  const next = () => t + Math.max(2 * DAY_MS, prng.exp(span / 4));
   if (!acc.created) {
     acc.created = true;
     const change: EntityChange = { entity: 'account', slot: i, op: 'create', time: t, record: { ...acc.record }, changed: [] };
     ctx.pipeline.submit(ctx.salesforce.unitFor(change, { ...ACCOUNT_EXTRA, BillingAddress: acc.address }));
-    return next();
+    return nextTime(prng, t, span);
   }
   const r = acc.record;
   const changed: string[] = [];
@@ -61,7 +66,7 @@ export function tickAccount(ctx: SimulationContext, i: number, t: number): numbe
   }
   if (!defect && prng.chance(ctx.gapRate)) {
     emitGap(ctx, 'account', r.account_id as string, 'GAP_UPDATE', t);
-    return next();
+    return nextTime(prng, t, span);
   }
   const change: EntityChange = { entity: 'account', slot: i, op: 'update', time: t, record: { ...r }, changed, ...(defect ? { overrides, defect } : {}) };
   ctx.pipeline.submit(ctx.salesforce.unitFor(change));
@@ -69,5 +74,5 @@ export function tickAccount(ctx: SimulationContext, i: number, t: number): numbe
     ctx.overflowEmitted = true;
     emitGap(ctx, 'account', '000000000000000AAA', 'GAP_OVERFLOW', t + 1);
   }
-  return next();
+  return nextTime(prng, t, span);
 }

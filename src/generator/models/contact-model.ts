@@ -1,10 +1,17 @@
 import type { EntityChange } from '../change.js';
-import { malformEmail, type InjectedDefect } from '../defects.js';
+import { malformEmail, type DefectKind, type InjectedDefect } from '../defects.js';
 import { activityId, contactId, hubspotObjectId, salesforceId } from '../ids.js';
 import { COUNTRY_SPELLINGS, PICKLIST_TYPOS, SUBJECTS } from '../pools.js';
+import type { ActivityRow } from '../formats/activity-file-format.js';
+import type { Prng } from '../prng.js';
 import { futureTime, type SimulationContext } from '../simulation-context.js';
 import { CONTACT_CREATED, CONTACT_GONE } from '../tenant-world.js';
 import { DAY_MS, HOUR_MS, isoTime } from '../time.js';
+
+/** Defects an activity may carry, rolled in this order. */
+const ACTIVITY_DEFECTS: readonly DefectKind[] = ['orphan_reference', 'future_date', 'picklist_typo'];
+/** Lifecycle events and defects a contact update may carry, rolled in this order. */
+const UPDATE_DEFECTS: readonly DefectKind[] = ['merge', 'delete', 'malformed_email', 'missing_email', 'country_spelling', 'picklist_typo', 'score_out_of_range'];
 
 const NEXT_REGULAR = 0;
 const NEXT_OPEN = 2;
@@ -17,30 +24,30 @@ function submitContact(ctx: SimulationContext, i: number, change: EntityChange):
 function activity(ctx: SimulationContext, i: number, t: number, type: string): void {
   const { prng, roller } = ctx;
   const acc = ctx.world.accounts[ctx.world.contactAccount[i]!]!;
-  const record: Record<string, unknown> = {
+  // Keys in ACTIVITY_COLUMNS order (the format serialises rows in that order).
+  const row: ActivityRow = {
     activity_id: activityId(++ctx.activityCount),
     type,
     contact_id: contactId(hubspotObjectId(i)),
-    account_id: acc.record.account_id,
+    account_id: acc.record.account_id as string,
     occurred_at: isoTime(t),
   };
-  if (type === 'call' || type === 'meeting') record.duration_seconds = type === 'call' ? prng.range(30, 1800) : prng.range(900, 3600);
-  if (type === 'product_usage') record.quantity = prng.range(1, 50 + Math.round(ctx.world.contactPropensity[i]! * 200));
-  if (type.startsWith('email') || type === 'meeting') record.subject = prng.pick(SUBJECTS);
+  if (type === 'call' || type === 'meeting') row.duration_seconds = type === 'call' ? prng.range(30, 1800) : prng.range(900, 3600);
+  if (type === 'product_usage') row.quantity = prng.range(1, 50 + Math.round(ctx.world.contactPropensity[i]! * 200));
+  if (type.startsWith('email') || type === 'meeting') row.subject = prng.pick(SUBJECTS);
   let defect: InjectedDefect | undefined;
-  const overrides: Record<string, unknown> = {};
-  const kind = roller.first(['orphan_reference', 'future_date', 'picklist_typo']);
+  const kind = roller.first(ACTIVITY_DEFECTS);
   if (kind === 'orphan_reference') {
-    overrides.contact_id = contactId(900_000_000 + prng.int(90_000_000));
-    defect = { kind, field: 'contact_id', detail: { value: overrides.contact_id, references: 'contact' } };
+    row.contact_id = contactId(900_000_000 + prng.int(90_000_000));
+    defect = { kind, field: 'contact_id', detail: { value: row.contact_id, references: 'contact' } };
   } else if (kind === 'future_date') {
-    overrides.occurred_at = isoTime(futureTime(ctx, t));
-    defect = { kind, field: 'occurred_at', detail: { value: overrides.occurred_at } };
+    row.occurred_at = isoTime(futureTime(ctx, t));
+    defect = { kind, field: 'occurred_at', detail: { value: row.occurred_at } };
   } else if (kind === 'picklist_typo') {
-    overrides.type = prng.pick(PICKLIST_TYPOS.type);
-    defect = { kind, field: 'type', detail: { value: overrides.type, expected: type } };
+    row.type = prng.pick(PICKLIST_TYPOS.type);
+    defect = { kind, field: 'type', detail: { value: row.type, expected: type } };
   }
-  ctx.pipeline.submit(ctx.file.unitFor({ entity: 'activity', slot: ctx.slots.contacts + i, op: 'create', time: t, record, changed: [], ...(defect ? { overrides, defect } : {}) }));
+  ctx.pipeline.submit(ctx.file.unitFor(ctx.slots.contacts + i, t, row, defect));
 }
 
 function findSurvivor(ctx: SimulationContext, i: number, t: number): number {
@@ -56,7 +63,7 @@ function findSurvivor(ctx: SimulationContext, i: number, t: number): number {
 function update(ctx: SimulationContext, i: number, t: number): boolean {
   const { prng, roller, world: w } = ctx;
   const slot = ctx.slots.contacts + i;
-  const kind = roller.first(['merge', 'delete', 'malformed_email', 'missing_email', 'country_spelling', 'picklist_typo', 'score_out_of_range']);
+  const kind = roller.first(UPDATE_DEFECTS);
   if (kind === 'merge' || kind === 'delete') {
     const survivor = kind === 'merge' ? findSurvivor(ctx, i, t) : -1;
     if (kind === 'merge' && survivor < 0) return true;
@@ -92,6 +99,11 @@ function update(ctx: SimulationContext, i: number, t: number): boolean {
   return true;
 }
 
+/** The time of a contact's next regular tick: more active contacts tick more often. */
+function regular(prng: Prng, t: number, p: number): number {
+  return t + prng.exp(DAY_MS / (0.3 + 2.5 * p));
+}
+
 /**
  * Advances contact `i` at time `t`: its HubSpot creation, then activities (rates grow with the
  * contact's propensity: emails sent, opened, clicked, calls, meetings, page views, product
@@ -100,7 +112,6 @@ function update(ctx: SimulationContext, i: number, t: number): boolean {
 export function tickContact(ctx: SimulationContext, i: number, t: number): number {
   const { prng, roller, world: w } = ctx;
   const p = w.contactPropensity[i]!;
-  const regular = () => t + prng.exp(DAY_MS / (0.3 + 2.5 * p));
   if ((w.contactFlags[i]! & CONTACT_CREATED) === 0) {
     w.contactFlags[i]! |= CONTACT_CREATED;
     const record = w.contactRecord(i, t);
@@ -115,7 +126,7 @@ export function tickContact(ctx: SimulationContext, i: number, t: number): numbe
     }
     submitContact(ctx, i, { entity: 'contact', slot: ctx.slots.contacts + i, op: 'create', time: t, record, changed: [], ...(defect ? { overrides, defect } : {}) });
     // A minute at least, so the contact's HubSpot batch is delivered before its first activity row.
-    return regular() + 60_000;
+    return regular(prng, t, p) + 60_000;
   }
   if ((w.contactFlags[i]! & CONTACT_GONE) !== 0) return -1;
   const next = w.contactNext[i]!;
@@ -126,9 +137,9 @@ export function tickContact(ctx: SimulationContext, i: number, t: number): numbe
       return t + prng.exp(HOUR_MS / 3);
     }
     w.contactNext[i] = NEXT_REGULAR;
-    return regular();
+    return regular(prng, t, p);
   }
-  if (prng.chance(0.06)) return update(ctx, i, t) ? regular() : -1;
+  if (prng.chance(0.06)) return update(ctx, i, t) ? regular(prng, t, p) : -1;
   const r = prng.next();
   const type = r < 0.4 ? 'email_sent' : r < 0.62 ? 'page_view' : r < 0.62 + 0.1 + 0.1 * p ? 'product_usage' : r < 0.9 ? 'call' : 'meeting';
   activity(ctx, i, t, type);
@@ -136,5 +147,5 @@ export function tickContact(ctx: SimulationContext, i: number, t: number): numbe
     w.contactNext[i] = NEXT_OPEN;
     return t + prng.exp(4 * HOUR_MS);
   }
-  return regular();
+  return regular(prng, t, p);
 }

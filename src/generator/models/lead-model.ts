@@ -1,6 +1,7 @@
 import type { EntityChange } from '../change.js';
 import { malformEmail, type DefectKind, type InjectedDefect } from '../defects.js';
 import { COUNTRY_SPELLINGS, LEAD_STATUSES, PICKLIST_TYPOS } from '../pools.js';
+import type { Prng } from '../prng.js';
 import { futureTime, type SimulationContext } from '../simulation-context.js';
 import { DAY_MS, isoTime } from '../time.js';
 
@@ -14,6 +15,14 @@ const PRE_EXISTING = 1;
 const CREATED = 2;
 const GONE = 4;
 
+/** Record defects a lead update may carry, rolled in this order. */
+const UPDATE_DEFECTS: readonly DefectKind[] = ['malformed_email', 'missing_email', 'country_spelling', 'score_out_of_range', 'future_date'];
+
+/** The time of a lead's next change. */
+function nextTime(prng: Prng, t: number): number {
+  return t + prng.exp(2.5 * DAY_MS);
+}
+
 function terminal(status: number): boolean {
   return status === DISQUALIFIED || status === CONVERTED;
 }
@@ -26,7 +35,6 @@ function terminal(status: number): boolean {
 export function tickLead(ctx: SimulationContext, i: number, t: number): number {
   const { prng, roller, world: w } = ctx;
   const slot = ctx.slots.leads + i;
-  const next = () => t + prng.exp(2.5 * DAY_MS);
   const flags = w.leadFlags[i]!;
   if ((flags & CREATED) === 0) {
     w.leadFlags[i] = flags | CREATED;
@@ -37,7 +45,7 @@ export function tickLead(ctx: SimulationContext, i: number, t: number): number {
     let marker: 'true' | 'last' | undefined;
     if (snapshot) marker = ++ctx.snapshotsEmitted === w.snapshotLeads ? 'last' : 'true';
     ctx.pipeline.submit(ctx.debezium.unitFor(change, marker));
-    return terminal(w.leadStatus[i]!) ? -1 : next();
+    return terminal(w.leadStatus[i]!) ? -1 : nextTime(prng, t);
   }
   if ((flags & GONE) !== 0) return -1;
   const previous = w.leadRecord(i, w.leadUpdatedAt[i]!);
@@ -72,8 +80,7 @@ export function tickLead(ctx: SimulationContext, i: number, t: number): number {
     changed.push('score');
   }
   if (!defect) {
-    const kinds: DefectKind[] = ['malformed_email', 'missing_email', 'country_spelling', 'score_out_of_range', 'future_date'];
-    const kind = roller.first(kinds);
+    const kind = roller.first(UPDATE_DEFECTS);
     if (kind === 'malformed_email') overrides.email = malformEmail(previous.email as string, prng.int(6));
     else if (kind === 'missing_email') overrides.email = null;
     else if (kind === 'country_spelling') overrides.country = prng.pick(COUNTRY_SPELLINGS[previous.country as string] ?? ['Unknown']);
@@ -88,5 +95,5 @@ export function tickLead(ctx: SimulationContext, i: number, t: number): number {
   const record = w.leadRecord(i, t);
   changed.push('updated_at');
   ctx.pipeline.submit(ctx.debezium.unitFor({ entity: 'lead', slot, op: 'update', time: t, record, previous, changed, ...(defect ? { defect, overrides } : {}) }));
-  return terminal(w.leadStatus[i]!) ? -1 : next();
+  return terminal(w.leadStatus[i]!) ? -1 : nextTime(prng, t);
 }

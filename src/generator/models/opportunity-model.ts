@@ -2,12 +2,18 @@ import type { EntityChange } from '../change.js';
 import type { InjectedDefect } from '../defects.js';
 import { salesforceId } from '../ids.js';
 import { CURRENCIES, FREE_TEXT_STAGES, NEXT_STEPS, OPPORTUNITY_STAGES, PICKLIST_TYPOS } from '../pools.js';
+import type { Prng } from '../prng.js';
 import { emitGap, futureTime, type SimulationContext } from '../simulation-context.js';
 import { DAY_MS, isoDate, isoTime } from '../time.js';
 
 const WON = 4;
 const LOST = 5;
 const FORECAST = ['Pipeline', 'Pipeline', 'BestCase', 'Commit', 'Closed', 'Omitted'];
+
+/** The time of an opportunity's next change. */
+function nextTime(prng: Prng, t: number): number {
+  return t + prng.exp(4 * DAY_MS);
+}
 
 /**
  * Advances opportunity `i` at time `t`: Salesforce CREATE, then stage moves (win chance grows
@@ -18,7 +24,6 @@ export function tickOpportunity(ctx: SimulationContext, i: number, t: number): n
   const { prng, roller, world: w } = ctx;
   const o = w.opportunities[i]!;
   const slot = ctx.slots.opportunities + i;
-  const next = () => t + prng.exp(4 * DAY_MS);
   const acc = w.accounts[o.accountIndex]!;
   if (!o.created) {
     o.created = true;
@@ -44,14 +49,14 @@ export function tickOpportunity(ctx: SimulationContext, i: number, t: number): n
     }
     const change: EntityChange = { entity: 'opportunity', slot, op: 'create', time: t, record: { ...o.record }, changed: [], ...(defect ? { overrides, defect } : {}) };
     ctx.pipeline.submit(ctx.salesforce.unitFor(change, { IsPrivate: false, IsClosed: false, IsWon: false, ForecastCategory: 'Pipeline', ForecastCategoryName: 'Pipeline', Type: 'New Business', LeadSource: 'Web', HasOpportunityLineItem: false }));
-    return next();
+    return nextTime(prng, t);
   }
   const r = o.record;
   if (o.deleted) {
     o.deleted = false;
     r.updated_at = isoTime(t);
     ctx.pipeline.submit(ctx.salesforce.unitFor({ entity: 'opportunity', slot, op: 'undelete', time: t, record: { ...r }, changed: [] }, { IsClosed: o.stageIndex >= WON, IsWon: o.stageIndex === WON }));
-    return o.stageIndex >= WON ? -1 : next();
+    return o.stageIndex >= WON ? -1 : nextTime(prng, t);
   }
   r.updated_at = isoTime(t);
   if (roller.roll('delete')) {
@@ -106,9 +111,9 @@ export function tickOpportunity(ctx: SimulationContext, i: number, t: number): n
   const done = o.stageIndex >= WON;
   if (!defect && prng.chance(ctx.gapRate)) {
     emitGap(ctx, 'opportunity', r.opportunity_id as string, 'GAP_UPDATE', t);
-    return done ? -1 : next();
+    return done ? -1 : nextTime(prng, t);
   }
   const change: EntityChange = { entity: 'opportunity', slot, op: 'update', time: t, record: { ...r }, changed, extra, nulledExtra, ...(defect ? { overrides, defect } : {}) };
   ctx.pipeline.submit(ctx.salesforce.unitFor(change));
-  return done ? -1 : next();
+  return done ? -1 : nextTime(prng, t);
 }
