@@ -20,8 +20,6 @@ const entities = new LastString();
 const ops = new LastString();
 const systems = new LastString();
 const connectors = new LastString();
-let lastKey: object | undefined;
-let lastKeyJson = '';
 
 /**
  * Serialises a generated envelope given its payload's JSON text: the same bytes as
@@ -32,11 +30,7 @@ let lastKeyJson = '';
  */
 export function envelopeJson(e: Envelope, payloadJson: string): string {
   const src = e.source;
-  if (e.entity_key !== lastKey) {
-    lastKeyJson = jsonObject(e.entity_key);
-    lastKey = e.entity_key;
-  }
-  let s = `{"event_id":${jsonString(e.event_id)},"tenant_id":${tenantIds.of(e.tenant_id)},"entity":${entities.of(e.entity)},"entity_key":${lastKeyJson},"op":${ops.of(e.op)}`;
+  let s = `{"event_id":${jsonString(e.event_id)},"tenant_id":${tenantIds.of(e.tenant_id)},"entity":${entities.of(e.entity)},"entity_key":${jsonObject(e.entity_key)},"op":${ops.of(e.op)}`;
   if (e.merged_into !== undefined) s += `,"merged_into":${jsonText(e.merged_into)}`;
   s += `,"event_time":${jsonString(e.event_time)},"source":{"system":${systems.of(src.system)},"connector":${connectors.of(src.connector)},"position":${jsonString(src.position)}},"payload":${payloadJson}`;
   if (e.changed_fields !== undefined) s += `,"changed_fields":${jsonText(e.changed_fields)}`;
