@@ -23,6 +23,15 @@ function append<T>(to: T[], items: readonly T[]): void {
   for (let i = 0; i < items.length; i++) to.push(items[i]!);
 }
 
+/**
+ * Flattens the texts of a unit that is held for later: a string built by templates is a tree of
+ * pieces about twice the size of its flat copy, and held units are what bounds memory.
+ */
+function compact(unit: DeliveryUnit): DeliveryUnit {
+  for (const texts of [unit.nativeJson, unit.nativeEscaped, unit.envelopeJson]) if (texts) for (const t of texts) t.charCodeAt(0);
+  return unit;
+}
+
 /** The units' texts of one kind concatenated, or undefined when a unit lacks them. */
 function joinTexts(units: readonly DeliveryUnit[], key: 'nativeJson' | 'nativeEscaped' | 'envelopeJson'): string[] | undefined {
   const out: string[] = [];
@@ -75,11 +84,11 @@ export class DeliveryPipeline {
         unit.deliverAt = unit.time + DAY_MS + this.prng.int(2 * DAY_MS);
         for (const e of unit.envelopes)
           unit.defects.push(groundTruth(this.tenant_id, unit.entity, e.event_id, { kind: 'late_event', detail: { event_time: isoTime(unit.time), delivered_at: isoTime(unit.deliverAt) } }));
-        this.delayed.push(unit.deliverAt, { kind: 'late', unit });
+        this.delayed.push(unit.deliverAt, { kind: 'late', unit: compact(unit) });
         return;
       }
       if (unit.source !== 'file' && !held && this.roller.roll('out_of_order', unit.envelopes.length)) {
-        this.held.set(unit.slot, unit);
+        this.held.set(unit.slot, compact(unit));
         return;
       }
     }
@@ -124,7 +133,7 @@ export class DeliveryPipeline {
     const native = unit.native[0] as Record<string, unknown>;
     if (unit.source === 'debezium') native.ts_ms = unit.deliverAt + 5 + this.prng.int(800);
     this.out.push({ type: 'delivery', tenant_id: this.tenant_id, source: unit.source, native, nativeJson: unit.source === 'debezium' ? undefined : unit.nativeJson?.[0], envelopes: unit.envelopes, envelopeJson: unit.envelopeJson, records: unit.records, defects: unit.defects, duplicate: false, deliveredAt: unit.deliverAt });
-    if (unit.source !== 'file' && this.roller.roll('duplicate_delivery')) this.delayed.push(unit.deliverAt + 60_000 + this.prng.int(7_200_000), { kind: 'native-dup', unit });
+    if (unit.source !== 'file' && this.roller.roll('duplicate_delivery')) this.delayed.push(unit.deliverAt + 60_000 + this.prng.int(7_200_000), { kind: 'native-dup', unit: compact(unit) });
   }
 
   private flushBatch(): void {
@@ -153,7 +162,7 @@ export class DeliveryPipeline {
     if (this.roller.roll('duplicate_delivery', events.length)) {
       // HubSpot retries a POST that was not acknowledged: same events, attemptNumber + 1.
       const retry = events.map((e) => ({ ...e, attemptNumber: (e.attemptNumber as number) + 1 }));
-      this.delayed.push(deliveredAt + 60_000 + this.prng.int(3_600_000), { kind: 'hubspot-dup', events: retry, unit: merged });
+      this.delayed.push(deliveredAt + 60_000 + this.prng.int(3_600_000), { kind: 'hubspot-dup', events: retry, unit: compact(merged) });
     }
   }
 

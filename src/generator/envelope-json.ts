@@ -1,5 +1,5 @@
 import type { Envelope } from '../envelope.js';
-import { jsonObject, jsonString, jsonText } from './json-text.js';
+import { jsonObject, jsonString, jsonText, quoted } from './json-text.js';
 
 /** The JSON text of the last string seen: most envelope fields repeat from one envelope to the next. */
 class LastString {
@@ -20,8 +20,6 @@ const entities = new LastString();
 const ops = new LastString();
 const systems = new LastString();
 const connectors = new LastString();
-let lastKey: object | undefined;
-let lastKeyJson = '';
 
 /**
  * Serialises a generated envelope given its payload's JSON text: the same bytes as
@@ -32,11 +30,7 @@ let lastKeyJson = '';
  */
 export function envelopeJson(e: Envelope, payloadJson: string): string {
   const src = e.source;
-  if (e.entity_key !== lastKey) {
-    lastKeyJson = jsonObject(e.entity_key);
-    lastKey = e.entity_key;
-  }
-  let s = `{"event_id":${jsonString(e.event_id)},"tenant_id":${tenantIds.of(e.tenant_id)},"entity":${entities.of(e.entity)},"entity_key":${lastKeyJson},"op":${ops.of(e.op)}`;
+  let s = `{"event_id":${jsonString(e.event_id)},"tenant_id":${tenantIds.of(e.tenant_id)},"entity":${entities.of(e.entity)},"entity_key":${jsonObject(e.entity_key)},"op":${ops.of(e.op)}`;
   if (e.merged_into !== undefined) s += `,"merged_into":${jsonText(e.merged_into)}`;
   s += `,"event_time":${jsonString(e.event_time)},"source":{"system":${systems.of(src.system)},"connector":${connectors.of(src.connector)},"position":${jsonString(src.position)}},"payload":${payloadJson}`;
   if (e.changed_fields !== undefined) s += `,"changed_fields":${jsonText(e.changed_fields)}`;
@@ -54,8 +48,6 @@ export class EnvelopeText {
   private readonly sourceHead: string;
   private lastOp = '';
   private lastOpJson = '""';
-  private lastTime = '';
-  private lastTimeJson = '""';
 
   constructor(tenant_id: string, entity: string, system: string, connector: string) {
     this.head = `,"tenant_id":${jsonString(tenant_id)},"entity":${jsonString(entity)},"entity_key":`;
@@ -64,19 +56,17 @@ export class EnvelopeText {
 
   /**
    * The line of an envelope from its varying parts: `keyJson`, `mergedIntoJson` and `payloadJson`
-   * are JSON texts, `tail` is `,"changed_fields":…,"consent":…` (as present) or `''`.
+   * are JSON texts, `tail` is `,"changed_fields":…,"consent":…` (as present) or `''`. The event
+   * id (`<system>-<hex>`), the event time (ISO) and the position (digits) are generated: quoted
+   * without a check.
    */
   line(event_id: string, keyJson: string, op: string, mergedIntoJson: string | undefined, event_time: string, position: string, payloadJson: string, tail: string): string {
     if (op !== this.lastOp) {
       this.lastOpJson = jsonString(op);
       this.lastOp = op;
     }
-    if (event_time !== this.lastTime) {
-      this.lastTimeJson = jsonString(event_time);
-      this.lastTime = event_time;
-    }
     const merged = mergedIntoJson === undefined ? '' : `,"merged_into":${mergedIntoJson}`;
-    return `{"event_id":${jsonString(event_id)}${this.head}${keyJson},"op":${this.lastOpJson}${merged},"event_time":${this.lastTimeJson}${this.sourceHead}${jsonString(position)}},"payload":${payloadJson}${tail}}`;
+    return `{"event_id":${quoted(event_id)}${this.head}${keyJson},"op":${this.lastOpJson}${merged},"event_time":${quoted(event_time)}${this.sourceHead}${quoted(position)}},"payload":${payloadJson}${tail}}`;
   }
 }
 

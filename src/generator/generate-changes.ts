@@ -22,9 +22,13 @@ export function activityBasename(options: ResolvedGenerateOptions): string {
   return !options.formats.includes('ndjson') && options.formats.includes('csv') ? 'activity.csv' : 'activity.ndjson';
 }
 
-function* tenantItems(options: ResolvedGenerateOptions, index: number): Generator<GeneratedItem> {
+/**
+ * One tenant's items in batches: the items of each simulation step together. The array is reused:
+ * the consumer reads a batch before asking for the next (one resumption per step, not per item).
+ */
+function* tenantBatches(options: ResolvedGenerateOptions, index: number): Generator<readonly GeneratedItem[]> {
   const tenant_id = tenantId(index);
-  yield { type: 'tenant', tenant_id, index };
+  yield [{ type: 'tenant', tenant_id, index }];
   const prng = createPrng(hashSeed(options.seed, 'tenant', index));
   const start = options.startMs;
   const end = start + options.days * DAY_MS;
@@ -73,21 +77,21 @@ function* tenantItems(options: ResolvedGenerateOptions, index: number): Generato
       : slot < slots.opportunities ? tickLead(ctx, slot - slots.leads, t)
       : tickOpportunity(ctx, slot - slots.opportunities, t);
     if (next >= 0 && next < end) heap.push(Math.floor(next), slot);
-    if (out.length > 0) {
-      for (const item of out) yield item;
-      out.length = 0;
-    }
     const d = Math.floor((t - start) / DAY_MS);
     if (d > day) {
       day = d;
-      yield { type: 'progress', tenant_id, day, days: options.days };
+      out.push({ type: 'progress', tenant_id, day, days: options.days });
+    }
+    if (out.length > 0) {
+      yield out;
+      out.length = 0;
     }
   }
   ctx.pipeline.finish();
-  for (const item of out) yield item;
+  out.push({ type: 'progress', tenant_id, day: options.days, days: options.days });
+  out.push({ type: 'tenant-end', tenant_id, eligible: { ...roller.eligible } });
+  yield out;
   out.length = 0;
-  yield { type: 'progress', tenant_id, day: options.days, days: options.days };
-  yield { type: 'tenant-end', tenant_id, eligible: { ...roller.eligible } };
 }
 
 /**
@@ -107,5 +111,13 @@ export function generateChanges(options: GenerateOptions = {}): Generator<Genera
 
 /** {@link generateChanges} for options already resolved. */
 export function* generateResolved(resolved: ResolvedGenerateOptions): Generator<GeneratedItem> {
-  for (let t = 0; t < resolved.tenants; t++) yield* tenantItems(resolved, t);
+  for (const batch of generateBatches(resolved)) yield* batch;
+}
+
+/**
+ * {@link generateResolved} in batches (the items of one simulation step each, in order). Each
+ * array is reused: read it before asking for the next.
+ */
+export function* generateBatches(resolved: ResolvedGenerateOptions): Generator<readonly GeneratedItem[]> {
+  for (let t = 0; t < resolved.tenants; t++) yield* tenantBatches(resolved, t);
 }

@@ -3,7 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { VerityError } from '../errors.js';
 import { packageVersion } from '../util/package-root.js';
 import { DEFECT_KINDS, DEFECT_LAYERS, type DefectKind } from './defects.js';
-import { activityBasename, generateResolved } from './generate-changes.js';
+import { activityBasename, generateBatches } from './generate-changes.js';
 import { jsonObject } from './json-text.js';
 import { LineWriter } from './line-writer.js';
 import { resolveGenerateOptions, type GenerateOptions, type ResolvedGenerateOptions } from './options.js';
@@ -98,7 +98,7 @@ function manifestOptions(o: ResolvedGenerateOptions): Record<string, unknown> {
 /**
  * Generates a seeded, deterministic CRM data set into `options.out` (layout in docs/generator.md):
  * native-format deliveries per tenant, Verity envelopes, full record states, `ground-truth.ndjson`
- * and `manifest.json`. Streams in constant memory with backpressure. Same options (whatever the
+ * and `manifest.json`. Streams in constant memory (bounded write buffers). Same options (whatever the
  * directory) ⇒ byte-identical files.
  * @example
  * const report = await generate({ seed: 7, contacts: 500, out: 'data' });
@@ -128,42 +128,44 @@ export async function generate(options: GenerateRunOptions): Promise<GenerateRep
     if (open) files = { ...files, ...open.close(dir) };
   };
   try {
-    for (const item of generateResolved(resolved)) {
-      switch (item.type) {
-        case 'delivery': {
-          tenantFiles?.write(item);
-          deliveries[item.source] = (deliveries[item.source] ?? 0) + 1;
-          const envelopes = item.envelopes;
-          events += envelopes.length;
-          if (item.duplicate) duplicates++;
-          for (let i = 0; i < envelopes.length; i++) {
-            const entity = envelopes[i]!.entity;
-            entities[entity] = (entities[entity] ?? 0) + 1;
+    for (const batch of generateBatches(resolved)) {
+      for (const item of batch) {
+        switch (item.type) {
+          case 'delivery': {
+            tenantFiles?.write(item);
+            deliveries[item.source] = (deliveries[item.source] ?? 0) + 1;
+            const envelopes = item.envelopes;
+            events += envelopes.length;
+            if (item.duplicate) duplicates++;
+            for (let i = 0; i < envelopes.length; i++) {
+              const entity = envelopes[i]!.entity;
+              entities[entity] = (entities[entity] ?? 0) + 1;
+            }
+            for (const d of item.defects) {
+              counts[d.kind]++;
+              groundTruth.write(jsonObject(d));
+            }
+            break;
           }
-          for (const d of item.defects) {
-            counts[d.kind]++;
-            groundTruth.write(jsonObject(d));
-          }
-          break;
+          case 'tenant':
+            closeTenant();
+            tenants.push(item.tenant_id);
+            tenantFiles = new TenantFiles(join(dir, 'tenants', item.tenant_id), resolved.formats);
+            break;
+          case 'signal':
+            tenantFiles?.write(item);
+            signalCount++;
+            if (signals.length < MAX_LISTED_SIGNALS) signals.push({ tenant_id: item.tenant_id, ...item.signal });
+            break;
+          case 'progress':
+            options.onProgress?.(tenants.length === 0 ? 0 : (tenants.length - 1) * resolved.days + item.day, total);
+            // Writes are synchronous: let timers and I/O run once per simulated day.
+            await new Promise<void>((resolve) => setImmediate(resolve));
+            break;
+          case 'tenant-end':
+            for (const [k, v] of Object.entries(item.eligible)) eligible[k] = (eligible[k] ?? 0) + v;
+            break;
         }
-        case 'tenant':
-          closeTenant();
-          tenants.push(item.tenant_id);
-          tenantFiles = new TenantFiles(join(dir, 'tenants', item.tenant_id), resolved.formats);
-          break;
-        case 'signal':
-          tenantFiles?.write(item);
-          signalCount++;
-          if (signals.length < MAX_LISTED_SIGNALS) signals.push({ tenant_id: item.tenant_id, ...item.signal });
-          break;
-        case 'progress':
-          options.onProgress?.(tenants.length === 0 ? 0 : (tenants.length - 1) * resolved.days + item.day, total);
-          // Writes are synchronous: let timers and I/O run once per simulated day.
-          await new Promise<void>((resolve) => setImmediate(resolve));
-          break;
-        case 'tenant-end':
-          for (const [k, v] of Object.entries(item.eligible)) eligible[k] = (eligible[k] ?? 0) + v;
-          break;
       }
     }
     closeTenant();

@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs';
+import { VerityError } from '../errors.js';
 import { join } from 'node:path';
 import { GeneratedRecordLine, type GeneratedItem } from './change.js';
 import { ACTIVITY_COLUMNS, activityCsvLine } from './formats/activity-file-format.js';
@@ -28,22 +29,37 @@ export class TenantFiles {
   ) {
     const open = (rel: string): LineWriter => {
       const path = join(dir, rel);
-      mkdirSync(join(path, '..'), { recursive: true });
+      try {
+        mkdirSync(join(path, '..'), { recursive: true });
+      } catch (error) {
+        throw new VerityError('IO_ERROR', `Cannot create ${join(path, '..')}: ${(error as Error).message}`, { cause: error });
+      }
       const w = new LineWriter(path);
       this.writers.push(w);
       return w;
     };
-    if (formats.includes('envelopes')) this.envelopes = open('envelopes/events.ndjson');
-    if (formats.includes('hubspot')) this.hubspot = open('hubspot/deliveries.ndjson');
-    if (formats.includes('salesforce')) this.salesforce = open('salesforce/events.ndjson');
-    if (formats.includes('debezium')) this.debezium = open('debezium/events.ndjson');
-    if (formats.includes('ndjson')) this.ndjson = open('files/activity.ndjson');
-    if (formats.includes('csv')) {
-      this.csv = open('files/activity.csv');
-      this.csv.write(ACTIVITY_COLUMNS.join(','));
-      this.csv.lines = 0; // the header is not a data row
+    try {
+      if (formats.includes('envelopes')) this.envelopes = open('envelopes/events.ndjson');
+      if (formats.includes('hubspot')) this.hubspot = open('hubspot/deliveries.ndjson');
+      if (formats.includes('salesforce')) this.salesforce = open('salesforce/events.ndjson');
+      if (formats.includes('debezium')) this.debezium = open('debezium/events.ndjson');
+      if (formats.includes('ndjson')) this.ndjson = open('files/activity.ndjson');
+      if (formats.includes('csv')) {
+        this.csv = open('files/activity.csv');
+        this.csv.write(ACTIVITY_COLUMNS.join(','));
+        this.csv.lines = 0; // the header is not a data row
+      }
+      if (formats.includes('records')) for (const e of RECORD_ENTITIES) this.records.set(e, open(`records/${e}.ndjson`));
+    } catch (error) {
+      // Close what was opened: the caller never gets this object to close.
+      for (const w of this.writers)
+        try {
+          w.close();
+        } catch {
+          // already failing
+        }
+      throw error;
     }
-    if (formats.includes('records')) for (const e of RECORD_ENTITIES) this.records.set(e, open(`records/${e}.ndjson`));
   }
 
   /** Writes one item's lines to the files it belongs in. */

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/main.js';
 import { generate } from '../../src/generator/generate.js';
+import { LineWriter } from '../../src/generator/line-writer.js';
 import { resolveGenerateOptions } from '../../src/generator/options.js';
 import { VerityError } from '../../src/errors.js';
 import { capture } from '../helpers/cli.js';
@@ -63,6 +64,20 @@ describe('generator options', () => {
     await expect(generate({ out: d, contacts: 5 })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
     await expect(generate({ out: join(d, 'file', 'sub'), contacts: 5 })).rejects.toMatchObject({ code: 'IO_ERROR' });
     expect(readFileSync(join(d, 'file'), 'utf8')).toBe('x');
+  });
+
+  it('reports a failing write as IO_ERROR naming the file, and still closes it', () => {
+    const ioError = expect.objectContaining({ code: 'IO_ERROR', message: expect.stringContaining('/dev/full') }) as Error;
+    const w = new LineWriter('/dev/full');
+    w.write('x');
+    expect(() => w.close()).toThrow(ioError);
+    expect(() => w.close()).not.toThrow(); // closed despite the failure
+    const big = new LineWriter('/dev/full');
+    expect(() => {
+      for (let i = 0; i < 1000; i++) big.write('x'.repeat(1000));
+    }).toThrow(ioError);
+    expect(() => big.close()).toThrow(ioError);
+    expect(() => new LineWriter(join(tmp(), 'missing', 'f.ndjson'))).toThrow(expect.objectContaining({ code: 'IO_ERROR' }) as Error);
   });
 
   it('overwrites its own previous output', async () => {

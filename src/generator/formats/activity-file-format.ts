@@ -3,7 +3,7 @@ import { groundTruth, type InjectedDefect } from '../defects.js';
 import type { Envelope } from '../../envelope.js';
 import { GeneratedRecordLine, type DeliveryUnit } from '../change.js';
 import { EnvelopeText } from '../envelope-json.js';
-import { jsonNumber, jsonObject, jsonString } from '../json-text.js';
+import { jsonNumber, jsonObject, jsonString, quoted } from '../json-text.js';
 
 /** Columns of `files/activity.csv`, in order (absent optional values are empty cells). */
 export const ACTIVITY_COLUMNS = ['activity_id', 'type', 'contact_id', 'account_id', 'occurred_at', 'duration_seconds', 'quantity', 'subject'] as const;
@@ -38,9 +38,13 @@ export type ActivityRow = {
   subject?: string;
 };
 
-/** `JSON.stringify(row)` for a row built in column order, without its per-call cost (a test compares them). */
+/**
+ * `JSON.stringify(row)` for a row built in column order, without its per-call cost (a test
+ * compares them). Ids and the timestamp are generated (no character to escape); `type` and
+ * `subject` come from word pools and defects, so they are checked.
+ */
 function activityRowJson(row: ActivityRow): string {
-  let s = `{"activity_id":${jsonString(row.activity_id)},"type":${jsonString(row.type)},"contact_id":${jsonString(row.contact_id)},"account_id":${jsonString(row.account_id)},"occurred_at":${jsonString(row.occurred_at)}`;
+  let s = `{"activity_id":${quoted(row.activity_id)},"type":${jsonString(row.type)},"contact_id":${quoted(row.contact_id)},"account_id":${quoted(row.account_id)},"occurred_at":${quoted(row.occurred_at)}`;
   if (row.duration_seconds !== undefined) s += `,"duration_seconds":${jsonNumber(row.duration_seconds)}`;
   if (row.quantity !== undefined) s += `,"quantity":${jsonNumber(row.quantity)}`;
   if (row.subject !== undefined) s += `,"subject":${jsonString(row.subject)}`;
@@ -106,6 +110,6 @@ export class ActivityFileFormat {
     for (const d of unit.defects) d.event_id = event_id;
     const e = unit.envelopes[0]!;
     const rowJson = unit.nativeJson?.[0] ?? jsonObject(unit.native[0]!);
-    unit.envelopeJson = [this.envelopeText.line(event_id, `{"activity_id":${jsonString(e.entity_key.activity_id as string)}}`, 'upsert', undefined, e.event_time, position, rowJson, '')];
+    unit.envelopeJson = [this.envelopeText.line(event_id, `{"activity_id":${quoted(e.entity_key.activity_id as string)}}`, 'upsert', undefined, e.event_time, position, rowJson, '')];
   }
 }

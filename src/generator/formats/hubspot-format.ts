@@ -171,18 +171,18 @@ export class HubSpotFormat {
     };
     u.keyJson = `{"contact_id":${jsonString(u.key.contact_id)}`;
     if (change.op === 'create') {
-      this.push(u, this.event(u, 'contact.creation', objectId), 'upsert', { ...u.key }, `${u.keyJson}}`, [], undefined, undefined, undefined);
+      this.push(u, this.event(u, 'contact.creation', objectId), 'upsert', { contact_id: u.key.contact_id }, `${u.keyJson}}`, [], undefined, undefined, undefined);
       for (let i = 0; i < HUBSPOT_CONTACT_PROPERTIES.length; i++) {
         const field = HUBSPOT_CONTACT_PROPERTIES[i]![0];
         const v = applied[field];
         if (v !== null && v !== undefined) this.property(u, objectId, field);
       }
     } else if (change.op === 'delete') {
-      this.push(u, this.event(u, 'contact.deletion', objectId), 'delete', { ...u.key }, `${u.keyJson}}`, undefined, undefined, undefined, undefined);
+      this.push(u, this.event(u, 'contact.deletion', objectId), 'delete', { contact_id: u.key.contact_id }, `${u.keyJson}}`, undefined, undefined, undefined, undefined);
     } else if (change.op === 'merge') {
       const survivor = change.survivorObjectId ?? objectId;
       const e = this.event(u, 'contact.merge', survivor, undefined, undefined, { primaryObjectId: survivor, mergedObjectIds: [objectId], newObjectId: survivor, numberOfPropertiesMoved: this.prng.int(9) });
-      this.push(u, e, 'merge', { ...u.key }, `${u.keyJson}}`, undefined, undefined, { contact_id: contactId(survivor) }, undefined);
+      this.push(u, e, 'merge', { contact_id: u.key.contact_id }, `${u.keyJson}}`, undefined, undefined, { contact_id: contactId(survivor) }, undefined);
     } else {
       for (const field of change.changed) this.property(u, objectId, field);
     }
@@ -196,7 +196,9 @@ export class HubSpotFormat {
     const value = propertyValue(field, u.applied[field]);
     const e = this.event(u, 'contact.propertyChange', objectId, name, value);
     const payloadValue = canonicalValue(field, value);
-    const payload = { ...u.key, [field]: payloadValue };
+    // { ...u.key, [field]: payloadValue }, without the slow path of a computed key after a spread.
+    const payload: Record<string, unknown> = { contact_id: u.key.contact_id };
+    payload[field] = payloadValue;
     const valueJson = jsonText(payloadValue);
     const payloadJson = valueJson !== undefined && field !== 'contact_id' ? `${u.keyJson},${jsonString(field)}:${valueJson}}` : jsonObject(payload);
     this.push(u, e, 'upsert', payload, payloadJson, [field], field === 'consent' ? (payloadValue as string[]) : undefined, undefined, field);
