@@ -1,4 +1,4 @@
-import { closeSync, existsSync, fstatSync, fsync, ftruncateSync, mkdirSync, openSync, readFileSync, readSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, fsync, ftruncateSync, linkSync, mkdirSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { join, resolve } from 'node:path';
 import { crc32 } from 'node:zlib';
@@ -73,28 +73,36 @@ const heldLocks = new Set<string>();
 
 /** Creates the lock file, or returns the pid of the live process holding it. */
 function tryLock(lock: string): true | number {
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      const fd = openSync(lock, 'wx');
-      writeSync(fd, JSON.stringify({ pid: process.pid }) + '\n');
-      closeSync(fd);
-      return true;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  // The lock appears with its content at once (written to a private file, then hard-linked): a
+  // reader never sees an empty lock and mistakes a live holder for a crashed one.
+  const mine = `${lock}.${process.pid}.${++lockSerial}`;
+  writeFileSync(mine, JSON.stringify({ pid: process.pid }) + '\n');
+  try {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      try {
+        linkSync(mine, lock);
+        return true;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      }
       let pid = 0;
       let age = 0;
       try {
         age = Date.now() - statSync(lock).mtimeMs;
         pid = Number((JSON.parse(readFileSync(lock, 'utf8')) as { pid?: number }).pid ?? 0);
-      } catch {
-        // unreadable (a crash while writing it, or just removed): treat as stale / retry
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue; // released meanwhile: try again
+        // unparsable content cannot come from a live writer (see above): a leftover, stale
       }
       if (pid > 0 && pid !== process.pid && isAlive(pid) && age < LOCK_STALE_MS) return pid;
       rmSync(lock, { force: true });
     }
+    return 0;
+  } finally {
+    rmSync(mine, { force: true });
   }
-  return 0;
 }
+let lockSerial = 0;
 
 const fsyncAsync = promisify(fsync);
 
