@@ -39,6 +39,22 @@ export interface EntityChange {
   gap?: boolean;
 }
 
+/**
+ * Which JSON texts the formats build alongside the objects: what the file writer will write
+ * (nothing extra for the in-memory stream).
+ */
+export interface TextOptions {
+  /** Envelope lines (`envelopes/events.ndjson`). */
+  readonly envelopes: boolean;
+  /** HubSpot POST lines (`hubspot/deliveries.ndjson`). */
+  readonly hubspot: boolean;
+  /** Activity rows: the ndjson line, also the envelope payload and the record base. */
+  readonly rows: boolean;
+}
+
+/** No texts beyond what the objects need (the in-memory stream). */
+export const NO_TEXT: TextOptions = { envelopes: false, hubspot: false, rows: false };
+
 /** A record line of `records/<entity>.ndjson`: the full state at one event, with `_event_id` and `_op`. */
 export interface RecordLine {
   entity: string;

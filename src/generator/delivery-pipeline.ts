@@ -157,7 +157,7 @@ export class DeliveryPipeline {
     const json = joinTexts(units, 'nativeJson');
     const escaped = joinTexts(units, 'nativeEscaped');
     const merged: DeliveryUnit = { source: 'hubspot', entity: 'contact', slot: -1, time: units[0]!.time, deliverAt: deliveredAt, native: events, envelopes, envelopeJson: joinTexts(units, 'envelopeJson'), records, defects, reorderable: false };
-    const post = this.hubspot.post(events, deliveredAt, json && escaped ? { json, escaped } : undefined);
+    const post = this.hubspot.post(events, deliveredAt, json, escaped);
     this.out.push({ type: 'delivery', tenant_id: this.tenant_id, source: 'hubspot', native: post.native, nativeJson: post.line, envelopes: merged.envelopes, envelopeJson: merged.envelopeJson, records: merged.records, defects: merged.defects, duplicate: false, deliveredAt });
     if (this.roller.roll('duplicate_delivery', events.length)) {
       // HubSpot retries a POST that was not acknowledged: same events, attemptNumber + 1.

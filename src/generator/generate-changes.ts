@@ -1,4 +1,4 @@
-import type { GeneratedItem } from './change.js';
+import { NO_TEXT, type GeneratedItem, type TextOptions } from './change.js';
 import { DefectRoller } from './defect-roller.js';
 import { DeliveryPipeline } from './delivery-pipeline.js';
 import { ActivityFileFormat } from './formats/activity-file-format.js';
@@ -26,7 +26,7 @@ export function activityBasename(options: ResolvedGenerateOptions): string {
  * One tenant's items in batches: the items of each simulation step together. The array is reused:
  * the consumer reads a batch before asking for the next (one resumption per step, not per item).
  */
-function* tenantBatches(options: ResolvedGenerateOptions, index: number): Generator<readonly GeneratedItem[]> {
+function* tenantBatches(options: ResolvedGenerateOptions, index: number, text: TextOptions): Generator<readonly GeneratedItem[]> {
   const tenant_id = tenantId(index);
   yield [{ type: 'tenant', tenant_id, index }];
   const prng = createPrng(hashSeed(options.seed, 'tenant', index));
@@ -35,8 +35,8 @@ function* tenantBatches(options: ResolvedGenerateOptions, index: number): Genera
   const world = new TenantWorld(options.seed, index, prng, start, end, options);
   const roller = new DefectRoller(options.rates, prng);
   const out: GeneratedItem[] = [];
-  const hubspot = new HubSpotFormat(tenant_id, 4_000_000 + index * 1_001, prng, options.hubspotSecret, `${options.webhookBaseUrl}/v1/webhooks/hubspot?tenant=${tenant_id}`);
-  const file = new ActivityFileFormat(tenant_id, activityBasename(options));
+  const hubspot = new HubSpotFormat(tenant_id, 4_000_000 + index * 1_001, prng, options.hubspotSecret, `${options.webhookBaseUrl}/v1/webhooks/hubspot?tenant=${tenant_id}`, text);
+  const file = new ActivityFileFormat(tenant_id, activityBasename(options), text);
   const slots = { contacts: options.accounts, leads: options.accounts + options.contacts, opportunities: options.accounts + options.contacts + options.leads };
   const ctx: SimulationContext = {
     tenant_id,
@@ -115,9 +115,10 @@ export function* generateResolved(resolved: ResolvedGenerateOptions): Generator<
 }
 
 /**
- * {@link generateResolved} in batches (the items of one simulation step each, in order). Each
- * array is reused: read it before asking for the next.
+ * {@link generateResolved} in batches (the items of one simulation step each, in order), with
+ * the JSON texts `text` asks for built alongside the objects (`nativeJson`, `envelopeJson`).
+ * Each array is reused: read it before asking for the next.
  */
-export function* generateBatches(resolved: ResolvedGenerateOptions): Generator<readonly GeneratedItem[]> {
-  for (let t = 0; t < resolved.tenants; t++) yield* tenantBatches(resolved, t);
+export function* generateBatches(resolved: ResolvedGenerateOptions, text: TextOptions = NO_TEXT): Generator<readonly GeneratedItem[]> {
+  for (let t = 0; t < resolved.tenants; t++) yield* tenantBatches(resolved, t, text);
 }

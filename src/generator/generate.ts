@@ -128,7 +128,9 @@ export async function generate(options: GenerateRunOptions): Promise<GenerateRep
     if (open) files = { ...files, ...open.close(dir) };
   };
   try {
-    for (const batch of generateBatches(resolved)) {
+    const f = resolved.formats;
+    const text = { envelopes: f.includes('envelopes'), hubspot: f.includes('hubspot'), rows: f.includes('envelopes') || f.includes('ndjson') || f.includes('records') };
+    for (const batch of generateBatches(resolved, text)) {
       for (const item of batch) {
         switch (item.type) {
           case 'delivery': {

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { GeneratedItem } from '../../src/generator/change.js';
 import type { GroundTruthEntry } from '../../src/generator/defects.js';
 import { deriveEventId } from '../../src/ingest/event-id.js';
 import { generateChanges } from '../../src/generator/generate-changes.js';
@@ -97,10 +98,21 @@ describe('generated line serialisation', () => {
     const { envelopeJson, JsonMemo, recordJson } = await import('../../src/generator/envelope-json.js');
     const { jsonText } = await import('../../src/generator/json-text.js');
     const { GeneratedRecordLine } = await import('../../src/generator/change.js');
+    const { generateBatches } = await import('../../src/generator/generate-changes.js');
+    const { resolveGenerateOptions } = await import('../../src/generator/options.js');
     const memo = new JsonMemo();
     let n = 0;
     const prepared = { native: 0, envelopes: 0 };
-    for (const item of generateChanges({ ...SMALL, tenants: 1 })) {
+    const items: GeneratedItem[] = [];
+    // Each batch array is reused: copy its items before asking for the next.
+    for (const batch of generateBatches(resolveGenerateOptions({ ...SMALL, tenants: 1 }), { envelopes: true, hubspot: true, rows: true })) items.push(...batch);
+    // The in-memory stream is the same, without the texts the file writer uses.
+    const plain = [...generateChanges({ ...SMALL, tenants: 1 })];
+    expect(plain.map((i) => (i.type === 'delivery' ? { ...i, nativeJson: undefined, envelopeJson: undefined } : i))).toEqual(
+      items.map((i) => (i.type === 'delivery' ? { ...i, nativeJson: undefined, envelopeJson: undefined } : i)),
+    );
+    for (const i of plain) if (i.type === 'delivery') expect(i.nativeJson === undefined && i.envelopeJson === undefined).toBe(true);
+    for (const item of items) {
       if (item.type === 'signal') expect(jsonText(item.native)).toBe(JSON.stringify(item.native));
       if (item.type !== 'delivery') continue;
       expect(jsonText(item.native)).toBe(JSON.stringify(item.native));

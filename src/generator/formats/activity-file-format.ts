@@ -1,7 +1,7 @@
 import { eventIdOfPartsJson } from '../event-ids.js';
 import { groundTruth, type InjectedDefect } from '../defects.js';
 import type { Envelope } from '../../envelope.js';
-import { GeneratedRecordLine, type DeliveryUnit } from '../change.js';
+import { GeneratedRecordLine, NO_TEXT, type DeliveryUnit, type TextOptions } from '../change.js';
 import { EnvelopeText } from '../envelope-json.js';
 import { jsonNumber, jsonObject, jsonString, quoted } from '../json-text.js';
 
@@ -61,6 +61,8 @@ export class ActivityFileFormat {
     private readonly tenant_id: string,
     /** The basename whose rows define the event ids (`activity.ndjson`, or `activity.csv` when only CSV is written). */
     readonly basename: string,
+    /** Which texts to build: rows, envelope lines. */
+    private readonly text: TextOptions = NO_TEXT,
   ) {
     this.envelopeText = new EnvelopeText(tenant_id, 'activity', 'file', basename);
     this.basenameJson = jsonString(basename);
@@ -89,7 +91,7 @@ export class ActivityFileFormat {
       deliverAt: time,
       native: [row],
       // The row's JSON is the ndjson line, the envelope's payload and the record line's base.
-      nativeJson: [activityRowJson(row)],
+      nativeJson: this.text.rows ? [activityRowJson(row)] : undefined,
       envelopes: [envelope],
       records: [new GeneratedRecordLine('activity', row, '', 'upsert')],
       defects: defect ? [groundTruth(this.tenant_id, 'activity', '', defect)] : [],
@@ -108,6 +110,7 @@ export class ActivityFileFormat {
     }
     for (const r of unit.records) r.eventId = event_id;
     for (const d of unit.defects) d.event_id = event_id;
+    if (!this.text.envelopes) return;
     const e = unit.envelopes[0]!;
     const rowJson = unit.nativeJson?.[0] ?? jsonObject(unit.native[0]!);
     unit.envelopeJson = [this.envelopeText.line(event_id, `{"activity_id":${quoted(e.entity_key.activity_id as string)}}`, 'upsert', undefined, e.event_time, position, rowJson, '')];

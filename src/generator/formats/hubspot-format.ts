@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import type { Envelope, EnvelopeOp } from '../../envelope.js';
 import { eventIdOfPartsJson, fastEventId } from '../event-ids.js';
 import { groundTruth } from '../defects.js';
-import { GeneratedRecordLine, type DeliveryUnit, type EntityChange, type HubSpotDelivery } from '../change.js';
+import { GeneratedRecordLine, NO_TEXT, type DeliveryUnit, type EntityChange, type HubSpotDelivery, type TextOptions } from '../change.js';
 import { contactId } from '../ids.js';
 import type { Prng } from '../prng.js';
 import { EnvelopeText } from '../envelope-json.js';
@@ -98,6 +98,8 @@ export class HubSpotFormat {
     private readonly prng: Prng,
     private readonly secret: string,
     readonly url: string,
+    /** Which texts to build besides each event's JSON (which the POST body needs anyway). */
+    private readonly text: TextOptions = NO_TEXT,
   ) {
     this.nextEventId = 3_816_279_340 + prng.int(1_000_000);
     this.connector = `portal-${portalId}`;
@@ -128,7 +130,7 @@ export class HubSpotFormat {
       if (merge) Object.assign(e, merge);
       const json = jsonObject(e);
       u.eventJsons.push(json);
-      u.eventEscaped.push(escapedJson(json));
+      if (this.text.hubspot) u.eventEscaped.push(escapedJson(json));
     } else {
       e = { objectId, propertyName, propertyValue, changeSource: 'CRM', eventId, subscriptionId, portalId: this.portalId, appId: HUBSPOT_APP_ID, occurredAt: time, subscriptionType: type, attemptNumber: 0 };
       // The same text as JSON.stringify(e), and that text escaped as a JSON string's content (the
@@ -138,7 +140,8 @@ export class HubSpotFormat {
       const at = jsonNumber(time);
       const obj = jsonNumber(objectId);
       u.eventJsons.push(`{"objectId":${obj},"propertyName":${jsonString(propertyName)},"propertyValue":${jsonString(propertyValue)},"changeSource":"CRM","eventId":${n},"subscriptionId":${sub},"portalId":${this.portalJson},"appId":${HUBSPOT_APP_ID},"occurredAt":${at},"subscriptionType":${jsonString(type)},"attemptNumber":0}`);
-      u.eventEscaped.push(`{\\"objectId\\":${obj},\\"propertyName\\":${escapedJsonString(propertyName)},\\"propertyValue\\":${escapedJsonString(propertyValue)},\\"changeSource\\":\\"CRM\\",\\"eventId\\":${n},\\"subscriptionId\\":${sub},\\"portalId\\":${this.portalJson},\\"appId\\":${HUBSPOT_APP_ID},\\"occurredAt\\":${at},\\"subscriptionType\\":${escapedJsonString(type)},\\"attemptNumber\\":0}`);
+      if (this.text.hubspot)
+        u.eventEscaped.push(`{\\"objectId\\":${obj},\\"propertyName\\":${escapedJsonString(propertyName)},\\"propertyValue\\":${escapedJsonString(propertyValue)},\\"changeSource\\":\\"CRM\\",\\"eventId\\":${n},\\"subscriptionId\\":${sub},\\"portalId\\":${this.portalJson},\\"appId\\":${HUBSPOT_APP_ID},\\"occurredAt\\":${at},\\"subscriptionType\\":${escapedJsonString(type)},\\"attemptNumber\\":0}`);
     }
     u.events.push(e);
     return e;
@@ -187,7 +190,7 @@ export class HubSpotFormat {
       for (const field of change.changed) this.property(u, objectId, field);
     }
     const defects = change.defect && u.defectEventId ? [groundTruth(this.tenant_id, 'contact', u.defectEventId, change.defect)] : [];
-    return { source: 'hubspot', entity: 'contact', slot: change.slot, time: change.time, deliverAt: change.time, native: u.events, nativeJson: u.eventJsons, nativeEscaped: u.eventEscaped, envelopes: u.envelopes, envelopeJson: u.envelopeJsons, records: u.records, defects, reorderable: change.op === 'update' };
+    return { source: 'hubspot', entity: 'contact', slot: change.slot, time: change.time, deliverAt: change.time, native: u.events, nativeJson: u.eventJsons, nativeEscaped: this.text.hubspot ? u.eventEscaped : undefined, envelopes: u.envelopes, envelopeJson: this.text.envelopes ? u.envelopeJsons : undefined, records: u.records, defects, reorderable: change.op === 'update' };
   }
 
   /** Adds a propertyChange event for one field. */
@@ -199,8 +202,8 @@ export class HubSpotFormat {
     // { ...u.key, [field]: payloadValue }, without the slow path of a computed key after a spread.
     const payload: Record<string, unknown> = { contact_id: u.key.contact_id };
     payload[field] = payloadValue;
-    const valueJson = jsonText(payloadValue);
-    const payloadJson = valueJson !== undefined && field !== 'contact_id' ? `${u.keyJson},${jsonString(field)}:${valueJson}}` : jsonObject(payload);
+    const valueJson = this.text.envelopes ? jsonText(payloadValue) : undefined;
+    const payloadJson = !this.text.envelopes ? '' : valueJson !== undefined && field !== 'contact_id' ? `${u.keyJson},${jsonString(field)}:${valueJson}}` : jsonObject(payload);
     this.push(u, e, 'upsert', payload, payloadJson, [field], field === 'consent' ? (payloadValue as string[]) : undefined, undefined, field);
   }
 
@@ -217,24 +220,28 @@ export class HubSpotFormat {
     if (changedFields !== undefined) envelope.changed_fields = changedFields;
     if (consent !== undefined) envelope.consent = consent;
     u.envelopes.push(envelope);
-    let tail = '';
-    if (changedFields !== undefined) tail = changedFields.length === 1 ? `,"changed_fields":[${jsonString(changedFields[0]!)}]` : `,"changed_fields":${jsonObject(changedFields)}`;
-    if (consent !== undefined) tail += `,"consent":${jsonObject(consent)}`;
-    u.envelopeJsons.push(this.envelopeText.line(event_id, `${u.keyJson}}`, op, mergedInto === undefined ? undefined : (jsonText(mergedInto)), u.event_time, source.position, payloadJson, tail));
+    if (this.text.envelopes) this.envelopeLine(u, event_id, op, mergedInto, source.position, payloadJson, changedFields, consent);
     const defect = u.change.defect;
     const isDefectEvent = defect !== undefined && defect.field === field;
     if (isDefectEvent) u.defectEventId ??= event_id;
     u.records.push(new GeneratedRecordLine('contact', isDefectEvent ? u.defectBase : u.cleanBase, event_id, op));
   }
 
+  /** Adds the line of an envelope (keys in the canonical envelope order). */
+  private envelopeLine(u: UnitInProgress, event_id: string, op: EnvelopeOp, mergedInto: Record<string, string> | undefined, position: string, payloadJson: string, changedFields: string[] | undefined, consent: string[] | undefined): void {
+    let tail = '';
+    if (changedFields !== undefined) tail = changedFields.length === 1 ? `,"changed_fields":[${jsonString(changedFields[0]!)}]` : `,"changed_fields":${jsonObject(changedFields)}`;
+    if (consent !== undefined) tail += `,"consent":${jsonObject(consent)}`;
+    u.envelopeJsons.push(this.envelopeText.line(event_id, `${u.keyJson}}`, op, mergedInto === undefined ? undefined : jsonObject(mergedInto), u.event_time, position, payloadJson, tail));
+  }
+
   /**
-   * Builds a signed webhook POST for a batch of events, delivered at `deliveredAt` (ms), and its
-   * line of `hubspot/deliveries.ndjson` when the events' texts are given (plain and escaped as
-   * the content of a JSON string, the body's place in the line).
+   * Builds a signed webhook POST for a batch of events, delivered at `deliveredAt` (ms), given the
+   * events' JSON texts when known; and its line of `hubspot/deliveries.ndjson` when the texts
+   * escaped as the content of a JSON string (the body's place in the line) are given too.
    */
-  post(events: ReadonlyArray<Record<string, unknown>>, deliveredAt: number, texts?: { json: readonly string[]; escaped: readonly string[] }): { native: HubSpotDelivery; line: string | undefined } {
-    const known = texts !== undefined && texts.json.length === events.length && texts.escaped.length === events.length;
-    const body = known ? `[${texts.json.join(',')}]` : jsonObject(events);
+  post(events: ReadonlyArray<Record<string, unknown>>, deliveredAt: number, json?: readonly string[], escaped?: readonly string[]): { native: HubSpotDelivery; line: string | undefined } {
+    const body = json !== undefined && json.length === events.length ? `[${json.join(',')}]` : jsonObject(events);
     const timestamp = String(deliveredAt);
     const signature = signHubSpotV3(this.secret, 'POST', this.url, body, timestamp);
     const native: HubSpotDelivery = {
@@ -249,9 +256,10 @@ export class HubSpotFormat {
       body,
     };
     // JSON.stringify(native), with the body escaped from the events' escaped texts (a test compares them).
-    const line = known
-      ? `{"method":"POST","url":${this.urlJson},"headers":{"content-type":"application/json","x-hubspot-signature-version":"v3","x-hubspot-request-timestamp":${jsonString(timestamp)},"x-hubspot-signature-v3":${jsonString(signature)}},"body":"[${texts.escaped.join(',')}]"}`
-      : undefined;
+    const line =
+      escaped !== undefined && escaped.length === events.length && json !== undefined && json.length === events.length
+        ? `{"method":"POST","url":${this.urlJson},"headers":{"content-type":"application/json","x-hubspot-signature-version":"v3","x-hubspot-request-timestamp":${jsonString(timestamp)},"x-hubspot-signature-v3":${jsonString(signature)}},"body":"[${escaped.join(',')}]"}`
+        : undefined;
     return { native, line };
   }
 }
