@@ -1,3 +1,4 @@
+import { isProcessAlive } from '../util/is-process-alive.js';
 import { closeSync, existsSync, fstatSync, fsync, ftruncateSync, linkSync, mkdirSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { join, resolve } from 'node:path';
@@ -31,14 +32,6 @@ export interface FileAuditLogOptions {
   readOnly?: boolean;
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** An append holds the lock for milliseconds; one held longer than this was left by a hung or dead writer. */
 const LOCK_STALE_MS = 30_000;
@@ -94,7 +87,7 @@ function tryLock(lock: string): true | number {
         if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue; // released meanwhile: try again
         // unparsable content cannot come from a live writer (see above): a leftover, stale
       }
-      if (pid > 0 && pid !== process.pid && isAlive(pid) && age < LOCK_STALE_MS) return pid;
+      if (pid > 0 && pid !== process.pid && isProcessAlive(pid) && age < LOCK_STALE_MS) return pid;
       rmSync(lock, { force: true });
     }
     return 0;

@@ -1,3 +1,4 @@
+import { isProcessAlive } from '../util/is-process-alive.js';
 import { mkdir, open, readFile, readdir, rm } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { VerityError, toVerityError } from '../errors.js';
@@ -211,7 +212,7 @@ async function acquireLock(dir: string, lockPath: string): Promise<void> {
       } catch {
         // An unreadable lock (a crash while writing it) is stale.
       }
-      if (pid > 0 && pid !== process.pid && isAlive(pid))
+      if (pid > 0 && pid !== process.pid && isProcessAlive(pid))
         throw new VerityError('CONFLICT', `Lake ${dir} is open for writing by process ${pid}. Stop it, or open the lake read-only (e.g. \`verity lake query\`).`);
       await rm(lockPath, { force: true });
     }
@@ -219,14 +220,6 @@ async function acquireLock(dir: string, lockPath: string): Promise<void> {
   throw new VerityError('CONFLICT', `Lake ${dir}: could not take the lock ${lockPath}.`);
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 async function readReservation(path: string): Promise<number> {
   try {
