@@ -1,6 +1,7 @@
 // Online serving benchmark: p50/p99 of feature lookups for 1 entity × 50 features and 100 entities
 // × 50 features, in-process and over HTTP (fastify, keep-alive), on the memory store and on Redis
-// (when 127.0.0.1:6379 answers); the peer measured in the same run is a bare fastify route
+// (when 127.0.0.1:6379 answers), the HTTP route logging every lookup to a serving log as `verity
+// serve` does; the peer measured in the same run is a bare fastify route
 // returning a same-size JSON body (the HTTP floor of this machine). The client is node:http on one
 // keep-alive connection (fetch costs ~0.5 ms a request on its own here), the same for the route and
 // the peer, and parses every answer as JSON. Freshness: a change sent to
@@ -17,7 +18,7 @@ import { VerityError } from '../src/errors.js';
 import { count, defineFeatureView, lastValue, type FeatureSpec } from '../src/features/feature-view.js';
 import { withMaterialization } from '../src/features/materialize-on-ingest.js';
 import { createMaterializer } from '../src/features/materializer.js';
-import { getOnlineFeatures } from '../src/features/online-features.js';
+import { createServingLog, getOnlineFeatures } from '../src/features/online-features.js';
 import type { OnlineStore, OnlineWrite } from '../src/features/online-store.js';
 import { createMemoryOnlineStore } from '../src/features/online-stores/memory-online-store.js';
 import { createRedisOnlineStore } from '../src/features/online-stores/redis-online-store.js';
@@ -86,14 +87,23 @@ function post(url: string, body: string): Promise<{ status: number; text: string
 const noLake = { ingest: async () => ({ accepted: 0, duplicates: 0, quarantined: 0, byReason: {}, results: [] }) };
 
 async function serveStore(store: OnlineStore) {
-  const server = createServer({ lake: noLake, sources: [], tenantDefault: 't01', plugins: [createFeatureRoutes({ store, views: [view] })], closeResources: false });
+  // The route logs every lookup to a serving log, as `verity serve` does.
+  const logDir = mkdtempSync(join(tmpdir(), 'verity-bench-serving-log-'));
+  const log = createServingLog(join(logDir, 'serving-log.ndjson'));
+  const server = createServer({ lake: noLake, sources: [], tenantDefault: 't01', plugins: [createFeatureRoutes({ store, views: [view], log })], closeResources: false });
   const url = await server.listen({ port: 0, host: '127.0.0.1' });
   const call = async (batch: Array<{ contact_id: string }>) => {
     const res = await post(`${url}/v1/features/online`, JSON.stringify({ view: view.name, entities: batch }));
     if (res.status !== 200) throw new Error(`lookup failed: ${res.status} ${res.text}`);
     return JSON.parse(res.text) as unknown;
   };
-  return { call, close: () => server.close() };
+  return {
+    call,
+    close: async () => {
+      await server.close();
+      rmSync(logDir, { recursive: true, force: true });
+    },
+  };
 }
 
 async function suite(store: OnlineStore) {

@@ -40,5 +40,10 @@ export async function openFeatureServices(loaded: LoadedConfig, options: { viewN
       ? createRedisOnlineStore({ url: config.onlineStore.url, keyPrefix: `verity:${config.tenant}:fs:` })
       : createMemoryOnlineStore({ dir: join(lakeDir, 'online') });
   const logFile = servingLogPath(lakeDir);
-  return { lakeDir, views, store, log: createServingLog(logFile), logFile, lineage: projectLineageEmitter(loaded), close: () => store.close() };
+  const log = createServingLog(logFile);
+  const close = async () => {
+    await log.flush();
+    await store.close();
+  };
+  return { lakeDir, views, store, log, logFile, lineage: projectLineageEmitter(loaded), close };
 }

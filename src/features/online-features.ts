@@ -1,4 +1,5 @@
-import { appendFileSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
+import { appendFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { VerityError } from '../errors.js';
 import { computeDerived, conformValue } from './feature-values.js';
@@ -207,24 +208,56 @@ export interface ServingLogEntry {
 /** Where served lookups go, for `verity features parity`. */
 export interface ServingLog {
   record(entry: ServingLogEntry): void;
+  /** Resolves once every entry recorded so far is written (or its write failed). */
+  flush?(): Promise<void>;
 }
+
+/** How long recorded lookups wait before they are appended, at most. */
+const SERVING_LOG_FLUSH_MS = 50;
+/** A buffer this large is appended at once, without waiting for the timer. */
+const SERVING_LOG_FLUSH_BYTES = 1 << 20;
 
 /**
  * An NDJSON serving log: one line per served entity `{at, tenant, view, view_version, entity, features: {name: value}}`.
- * Appends synchronously (a few hundred bytes per entity); a failing disk never fails the lookup.
+ * Lines are buffered and appended off the request path (within 50 ms, or at once past 1 MB), one
+ * `appendFile` per flush, so a lookup never waits on the disk and a slow disk never stalls the
+ * event loop; each flush opens the file anew, so log rotation by rename works. Best effort: a
+ * failing disk never fails a lookup, and a crash loses at most the last 50 ms of lines. The
+ * pending timer keeps the process alive until the lines are written; `flush()` writes them now.
  */
-export function createServingLog(file: string): ServingLog {
+export function createServingLog(file: string): ServingLog & { flush(): Promise<void> } {
   mkdirSync(dirname(file), { recursive: true });
+  let pending: string[] = [];
+  let pendingBytes = 0;
+  let timer: NodeJS.Timeout | undefined;
+  let writing: Promise<void> = Promise.resolve();
+  const flush = (): Promise<void> => {
+    if (timer) clearTimeout(timer);
+    timer = undefined;
+    if (pending.length > 0) {
+      const text = pending.join('');
+      pending = [];
+      pendingBytes = 0;
+      writing = writing.then(() =>
+        appendFile(file, text).catch(() => {
+          // Logging is best effort: serving must not fail because the log cannot be written.
+        }),
+      );
+    }
+    return writing;
+  };
   return {
     record(entry) {
-      const lines = entry.rows.map((r) =>
-        JSON.stringify({ at: entry.at, tenant: entry.tenant, view: entry.view, view_version: entry.view_version, entity: r.entity, features: Object.fromEntries(Object.entries(r.features).map(([n, v]) => [n, v.value])) }),
-      );
-      try {
-        appendFileSync(file, lines.join('\n') + '\n');
-      } catch {
-        // Logging is best effort: serving must not fail because the log cannot be written.
+      for (const r of entry.rows) {
+        const values: Record<string, unknown> = {};
+        for (const n in r.features) values[n] = r.features[n]!.value;
+        const line = JSON.stringify({ at: entry.at, tenant: entry.tenant, view: entry.view, view_version: entry.view_version, entity: r.entity, features: values }) + '\n';
+        pending.push(line);
+        pendingBytes += line.length;
       }
+      if (pendingBytes >= SERVING_LOG_FLUSH_BYTES) void flush();
+      else timer ??= setTimeout(() => void flush(), SERVING_LOG_FLUSH_MS);
     },
+    flush,
   };
 }

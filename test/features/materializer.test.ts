@@ -124,7 +124,9 @@ describe('materialization', () => {
   it('parity finds no mismatch on lookups served at materialization time, and finds a tampered one', async () => {
     const logDir = tmp();
     const logFile = join(logDir, 'serving.ndjson');
-    const { dir } = await batchThenContinuous(createMemoryOnlineStore(), createServingLog(logFile));
+    const log = createServingLog(logFile);
+    const { dir } = await batchThenContinuous(createMemoryOnlineStore(), log);
+    await log.flush();
     const clean = await runParity({ lakeDir: dir, views: [view], logFile });
     expect(clean.lookups).toBe(25);
     expect(clean.features.length).toBe(view.features.length);

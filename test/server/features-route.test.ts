@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -36,22 +36,23 @@ async function setup() {
   const store = createMemoryOnlineStore();
   const materializer = createMaterializer({ lakeDir: dir, source: lake, store, views: [view], clock: () => NOW });
   const logFile = join(dir, 'serving.ndjson');
+  const log = createServingLog(logFile);
   const server: VerityServer = createServer({
     lake: withMaterialization(lake, materializer),
     sources: [createFakeEnvelopeSource()],
     tenantDefault: 't01',
     now: () => NOW,
-    plugins: [createFeatureRoutes({ store, views: [view], log: createServingLog(logFile) })],
+    plugins: [createFeatureRoutes({ store, views: [view], log })],
   });
   cleanups.push(() => rmSync(dir, { recursive: true, force: true }), () => server.close());
   const post = (url: string, body: unknown, type = 'application/json') =>
     server.app.inject({ method: 'POST', url, payload: typeof body === 'string' ? body : JSON.stringify(body), headers: { 'content-type': type } });
-  return { post, logFile };
+  return { post, logFile, log };
 }
 
 describe('POST /v1/features/online', () => {
   it('serves a change accepted by /v1/events at once, with status and age, and logs the lookup', async () => {
-    const { post, logFile } = await setup();
+    const { post, logFile, log } = await setup();
     const ingest = await post('/v1/events', [
       envelope(1, { payload: { contact_id: 'con_1', email: 'a@example.com', lead_score: 77 }, event_time: '2026-03-01T12:00:00.000Z' }),
       envelope(2, { entity: 'activity', entity_key: { activity_id: 'act_1' }, payload: { activity_id: 'act_1', contact_id: 'con_1', type: 'email_opened' }, event_time: '2026-03-01T12:10:00.000Z' }),
@@ -65,6 +66,8 @@ describe('POST /v1/features/online', () => {
     expect(body.rows[0].features.opens_7d.value).toBe(1);
     expect(body.rows[0].features.hot.value).toBe(true);
     expect(body.rows[1].features.lead_score.status).toBe('NOT_FOUND');
+    expect(existsSync(logFile)).toBe(false); // buffered off the request path
+    await log.flush();
     const logged = readFileSync(logFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     expect(logged).toHaveLength(2);
     expect(logged[0]).toMatchObject({ view: 'engagement', entity: { contact_id: 'con_1' }, features: { lead_score: 77 } });

@@ -29,6 +29,10 @@ const MAX_BODY_BYTES = 1024 * 1024;
 export function createFeatureRoutes(options: FeatureRoutesOptions): RoutePlugin {
   const byName = new Map(options.views.map((v) => [v.name, v]));
   return async (app, { context }) => {
+    // The serving log buffers lines briefly; closing the server writes what is pending.
+    app.addHook('onClose', async () => {
+      await options.log?.flush?.();
+    });
     app.post('/v1/features/online', async (request, reply) => {
       const tenant = resolveTenant(request.query, request.headers['x-verity-tenant'], context.tenantDefault);
       const type = String(request.headers['content-type'] ?? '');
