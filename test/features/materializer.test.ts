@@ -1,7 +1,6 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   count,
   defineFeatureView,
@@ -22,6 +21,7 @@ import { createMemoryOnlineStore } from '../../src/features/online-stores/memory
 import { buildStaging } from '../../src/staging/build-staging.js';
 import { createMemoryRawEventSource } from '../../src/staging/raw-event-source.js';
 import { generateHistory } from './crm-history.js';
+import { useTempDirs } from '../helpers/temp-dirs.js';
 
 const view = defineFeatureView({
   name: 'engagement',
@@ -42,15 +42,7 @@ const view = defineFeatureView({
   },
 });
 
-const dirs: string[] = [];
-const tmp = () => {
-  const d = mkdtempSync(join(tmpdir(), 'verity-mat-'));
-  dirs.push(d);
-  return d;
-};
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
+const tmp = useTempDirs('verity-mat-');
 
 async function compareOnlineWithOffline(
   dir: string,

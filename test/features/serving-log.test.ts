@@ -1,18 +1,10 @@
-import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createServingLog, type ServingLogEntry } from '../../src/features/online-features.js';
+import { useTempDirs } from '../helpers/temp-dirs.js';
 
-const dirs: string[] = [];
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
-const tmp = () => {
-  const d = mkdtempSync(join(tmpdir(), 'verity-serving-log-'));
-  dirs.push(d);
-  return d;
-};
+const tmp = useTempDirs('verity-serving-log-');
 const entry = (i: number, rows = 1): ServingLogEntry => ({
   at: new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString(),
   tenant: 't01',

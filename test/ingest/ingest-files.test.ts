@@ -1,20 +1,13 @@
 import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ingestFiles, listIngestFiles } from '../../src/ingest/ingest-files.js';
 import { createSource } from '../../src/ingest/sources/source-registry.js';
 import { createFakeLake, envelope } from '../server/fakes.js';
+import { useTempDirs } from '../helpers/temp-dirs.js';
 
-const dirs: string[] = [];
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
-const tmp = () => {
-  const d = mkdtempSync(join(tmpdir(), 'verity-ingest-files-'));
-  dirs.push(d);
-  return d;
-};
+const tmp = useTempDirs('verity-ingest-files-');
 
 describe('ingestFiles', () => {
   it('walks directories in name order, keeping only data files', () => {

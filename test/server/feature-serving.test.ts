@@ -1,22 +1,14 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/config.js';
 import { initProject } from '../../src/project/init.js';
 import { createFeatureServing } from '../../src/server/feature-serving.js';
 import { startServer } from '../../src/server/start-server.js';
 import { createFakeEnvelopeSource, envelope } from './fakes.js';
+import { useTempDirs } from '../helpers/temp-dirs.js';
 
-const dirs: string[] = [];
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
-const tmp = () => {
-  const d = mkdtempSync(join(tmpdir(), 'verity-feature-serving-'));
-  dirs.push(d);
-  return d;
-};
+const tmp = useTempDirs('verity-feature-serving-');
 
 describe('feature serving in verity serve', () => {
   it('is absent when the project has no feature views', async () => {

@@ -1,24 +1,16 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Envelope } from '../../src/envelope.js';
 import { buildStaging, stagingGlob } from '../../src/staging/build-staging.js';
 import { openDuckDBSession } from '../../src/staging/duckdb-session.js';
 import { foldRecordHistory } from '../../src/staging/fold-history.js';
 import { createMemoryRawEventSource } from '../../src/staging/raw-event-source.js';
 import { generateHistory } from '../features/crm-history.js';
+import { useTempDirs } from '../helpers/temp-dirs.js';
 
-const dirs: string[] = [];
-const tmp = () => {
-  const d = mkdtempSync(join(tmpdir(), 'verity-staging-'));
-  dirs.push(d);
-  return d;
-};
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
+const tmp = useTempDirs('verity-staging-');
 
 function hashes(dir: string): Record<string, string> {
   const out: Record<string, string> = {};
