@@ -1,5 +1,4 @@
-import { isProcessAlive } from '../util/is-process-alive.js';
-import { closeSync, existsSync, fstatSync, fsync, ftruncateSync, linkSync, mkdirSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, fsync, ftruncateSync, mkdirSync, openSync, readFileSync, readSync, rmSync, statSync, writeSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { join, resolve } from 'node:path';
 import { crc32 } from 'node:zlib';
@@ -11,6 +10,7 @@ import type { AuditLog, AuditVerification, ConsistencyProof, InclusionProof, Sig
 import { HashArray } from './hash-array.js';
 import { appendNodes, consistencyProof, EMPTY_ROOT, hashLeaf, inclusionProof, rootHash, type NodeReader } from './merkle.js';
 import { signTreeHead } from './tree-head.js';
+import { releaseLockFile, tryLockFile } from '../util/lock-file.js';
 import { verifyAuditStream, type StoredEntry } from './verify-audit-log.js';
 
 /** Options for {@link createFileAuditLog}. */
@@ -52,7 +52,7 @@ async function acquireAppendLock(dir: string, wait = LOCK_WAIT_MS): Promise<() =
       heldLocks.add(lock);
       return () => {
         heldLocks.delete(lock);
-        rmSync(lock, { force: true });
+        releaseLockFile(lock);
       };
     }
     if (Date.now() >= deadline)
@@ -64,38 +64,10 @@ async function acquireAppendLock(dir: string, wait = LOCK_WAIT_MS): Promise<() =
 /** Locks this process holds right now (an append awaiting its fsync): not stale, whatever the pid says. */
 const heldLocks = new Set<string>();
 
-/** Creates the lock file, or returns the pid of the live process holding it. */
+/** Creates the lock file, or returns the pid of the live process holding it (see {@link tryLockFile}). */
 function tryLock(lock: string): true | number {
-  // The lock appears with its content at once (written to a private file, then hard-linked): a
-  // reader never sees an empty lock and mistakes a live holder for a crashed one.
-  const mine = `${lock}.${process.pid}.${++lockSerial}`;
-  writeFileSync(mine, JSON.stringify({ pid: process.pid }) + '\n');
-  try {
-    for (let attempt = 0; attempt < 3; attempt++) {
-      try {
-        linkSync(mine, lock);
-        return true;
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      }
-      let pid = 0;
-      let age = 0;
-      try {
-        age = Date.now() - statSync(lock).mtimeMs;
-        pid = Number((JSON.parse(readFileSync(lock, 'utf8')) as { pid?: number }).pid ?? 0);
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue; // released meanwhile: try again
-        // unparsable content cannot come from a live writer (see above): a leftover, stale
-      }
-      if (pid > 0 && pid !== process.pid && isProcessAlive(pid) && age < LOCK_STALE_MS) return pid;
-      rmSync(lock, { force: true });
-    }
-    return 0;
-  } finally {
-    rmSync(mine, { force: true });
-  }
+  return tryLockFile(lock, { staleMs: LOCK_STALE_MS });
 }
-let lockSerial = 0;
 
 const fsyncAsync = promisify(fsync);
 

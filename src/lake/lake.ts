@@ -1,5 +1,5 @@
-import { isProcessAlive } from '../util/is-process-alive.js';
-import { mkdir, open, readFile, readdir, rm } from 'node:fs/promises';
+import { tryLockFile } from '../util/lock-file.js';
+import { mkdir, readFile, readdir, rm } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { VerityError, toVerityError } from '../errors.js';
 import type { Envelope } from '../envelope.js';
@@ -198,24 +198,13 @@ export async function openLake(options: LakeOptions): Promise<Lake> {
 
 async function acquireLock(dir: string, lockPath: string): Promise<void> {
   if (openDirs.has(dir)) throw new VerityError('CONFLICT', `Lake ${dir} is already open for writing in this process; close it first.`);
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      const handle = await open(lockPath, 'wx');
-      await handle.writeFile(JSON.stringify({ pid: process.pid }) + '\n');
-      await handle.close();
-      return;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      let pid = 0;
-      try {
-        pid = Number((JSON.parse(await readFile(lockPath, 'utf8')) as { pid?: number }).pid ?? 0);
-      } catch {
-        // An unreadable lock (a crash while writing it) is stale.
-      }
-      if (pid > 0 && pid !== process.pid && isProcessAlive(pid))
-        throw new VerityError('CONFLICT', `Lake ${dir} is open for writing by process ${pid}. Stop it, or open the lake read-only (e.g. \`verity lake query\`).`);
-      await rm(lockPath, { force: true });
-    }
+  // A stale lock (dead holder) is taken over; a concurrent takeover elsewhere (0) is retried briefly.
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const taken = tryLockFile(lockPath);
+    if (taken === true) return;
+    if (taken > 0)
+      throw new VerityError('CONFLICT', `Lake ${dir} is open for writing by process ${taken}. Stop it, or open the lake read-only (e.g. \`verity lake query\`).`);
+    await new Promise((r) => setTimeout(r, 20));
   }
   throw new VerityError('CONFLICT', `Lake ${dir}: could not take the lock ${lockPath}.`);
 }
