@@ -28,7 +28,7 @@ export function splitFormats(formats: readonly GeneratorFormat[]): { main: Gener
 /** The texts the formats build for a thread that writes `formats` (none it does not write). */
 export function textOptionsFor(formats: readonly GeneratorFormat[]): TextOptions {
   const has = (f: GeneratorFormat) => formats.includes(f);
-  return { envelopes: has('envelopes'), hubspot: has('hubspot'), rows: has('envelopes') || has('ndjson') || has('records') };
+  return { envelopes: has('envelopes'), hubspot: has('hubspot'), rows: has('envelopes') || has('ndjson') || has('records'), hubspotPosts: has('hubspot') };
 }
 
 /** The tenant files of a run, one tenant open at a time. */
