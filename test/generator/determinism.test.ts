@@ -26,6 +26,7 @@ describe('generator determinism', () => {
 
   it('writes the same bytes for a file whichever thread writes it (formats split between two threads or not)', async () => {
     const split = await generateTemp({ ...SMALL, tenants: 1 });
+    expect(hashes((await generateTemp({ ...SMALL, tenants: 1, threads: 1 })).dir)).toEqual(hashes(split.dir));
     const alone = await Promise.all(['envelopes', 'records', 'hubspot', 'debezium'].map((f) => generateTemp({ ...SMALL, tenants: 1, formats: [f] })));
     const all = hashes(split.dir);
     for (const one of alone) for (const [file, hash] of Object.entries(hashes(one.dir))) if (file.startsWith('tenants/') || file === 'ground-truth.ndjson') expect([file, all[file]]).toEqual([file, hash]);
