@@ -4,7 +4,7 @@
  * that JSON.stringifies the same envelopes (generated in memory beforehand) and writes them to
  * one file. Generator and peer alternate for five rounds (`--rounds N`) and the best round of each
  * counts, so a busy machine distorts the ratio less and the first rounds, which still compile and
- * optimise the code (the generator's run takes about twice its steady time in round one and 10–20%
+ * optimise the code (the generator's run takes about twice its steady time in round one and 5–40%
  * more in round three), do not decide the figure. `cpu_seconds` is the whole process's CPU time,
  * the generator's second thread included. Prints one JSON line. `--scale N` multiplies the data set.
  */
