@@ -17,6 +17,31 @@ export type FormatJobReply = { files: WrittenFiles; error?: undefined } | { erro
 
 /** Idle workers kept for the next run (warm: their code is already optimised). */
 const idle: Worker[] = [];
+/** How long an idle worker is kept: back-to-back runs reuse it, a long-running process gets its memory back. */
+const IDLE_MS = 10_000;
+const idleTimers = new Map<Worker, NodeJS.Timeout>();
+
+function takeIdle(): Worker | undefined {
+  const worker = idle.pop();
+  if (worker) {
+    clearTimeout(idleTimers.get(worker));
+    idleTimers.delete(worker);
+  }
+  return worker;
+}
+
+function putIdle(worker: Worker): void {
+  worker.unref();
+  idle.push(worker);
+  const timer = setTimeout(() => {
+    idleTimers.delete(worker);
+    const i = idle.indexOf(worker);
+    if (i >= 0) idle.splice(i, 1);
+    void worker.terminate();
+  }, IDLE_MS);
+  timer.unref();
+  idleTimers.set(worker, timer);
+}
 
 function startWorker(): Worker {
   const fromSource = import.meta.url.endsWith('.ts');
@@ -30,8 +55,8 @@ function startWorker(): Worker {
 /**
  * A run of {@link FormatJob} on a worker thread, started at once. `files` resolves with the files
  * it wrote or rejects with its error (a `VerityError` keeps its code); `failed` turns true as soon
- * as the failure is known, so the calling thread can stop early. Workers are reused across runs and
- * do not keep the process alive while idle.
+ * as the failure is known, so the calling thread can stop early. A worker is reused by the runs
+ * that start within 10 s of the last one's end, and does not keep the process alive while idle.
  */
 export class FormatThreadRun {
   readonly files: Promise<WrittenFiles>;
@@ -39,15 +64,13 @@ export class FormatThreadRun {
   private readonly stopFlag = new SharedArrayBuffer(4);
 
   constructor(options: ResolvedGenerateOptions, dir: string, formats: GeneratorFormat[]) {
-    const worker = idle.pop() ?? startWorker();
+    const worker = takeIdle() ?? startWorker();
     worker.ref();
     this.files = new Promise<WrittenFiles>((resolve, reject) => {
       const done = (error: Error | undefined, files?: WrittenFiles, reusable = false) => {
         worker.off('message', onMessage).off('error', onError).off('exit', onExit);
-        if (reusable) {
-          worker.unref();
-          idle.push(worker);
-        } else void worker.terminate();
+        if (reusable) putIdle(worker);
+        else void worker.terminate();
         if (error) {
           this.failed = true;
           reject(error);
