@@ -50,10 +50,15 @@ export interface TextOptions {
   readonly hubspot: boolean;
   /** Activity rows: the ndjson line, also the envelope payload and the record base. */
   readonly rows: boolean;
+  /**
+   * HubSpot POSTs (body and signature) in the items. When false, HubSpot deliveries carry an
+   * empty `native` and the events no JSON text: for a file writer that writes no HubSpot file.
+   */
+  readonly hubspotPosts: boolean;
 }
 
 /** No texts beyond what the objects need (the in-memory stream). */
-export const NO_TEXT: TextOptions = { envelopes: false, hubspot: false, rows: false };
+export const NO_TEXT: TextOptions = { envelopes: false, hubspot: false, rows: false, hubspotPosts: true };
 
 /** A record line of `records/<entity>.ndjson`: the full state at one event, with `_event_id` and `_op`. */
 export interface RecordLine {

@@ -1,7 +1,7 @@
 import { groundTruth, type GroundTruthEntry } from './defects.js';
 import type { DefectRoller } from './defect-roller.js';
 import type { Envelope } from '../envelope.js';
-import type { DeliveryUnit, GeneratedItem, GeneratedRecordLine } from './change.js';
+import type { DeliveryUnit, GeneratedItem, GeneratedRecordLine, HubSpotDelivery } from './change.js';
 import type { ActivityFileFormat } from './formats/activity-file-format.js';
 import type { HubSpotFormat } from './formats/hubspot-format.js';
 import { MinQueue } from './min-queue.js';
@@ -17,6 +17,9 @@ type Delayed =
   | { kind: 'late'; unit: DeliveryUnit }
   | { kind: 'native-dup'; unit: DeliveryUnit }
   | { kind: 'hubspot-dup'; events: Array<Record<string, unknown>>; unit: DeliveryUnit };
+
+/** What stands for a HubSpot POST when none is built (`TextOptions.hubspotPosts` false). */
+const NO_POST = { native: {} as HubSpotDelivery, line: undefined };
 
 /** Appends `items` to `to` (a loop: cheaper than flatMap or spread for the batch sizes here). */
 function append<T>(to: T[], items: readonly T[]): void {
@@ -157,7 +160,7 @@ export class DeliveryPipeline {
     const json = joinTexts(units, 'nativeJson');
     const escaped = joinTexts(units, 'nativeEscaped');
     const merged: DeliveryUnit = { source: 'hubspot', entity: 'contact', slot: -1, time: units[0]!.time, deliverAt: deliveredAt, native: events, envelopes, envelopeJson: joinTexts(units, 'envelopeJson'), records, defects, reorderable: false };
-    const post = this.hubspot.post(events, deliveredAt, json, escaped);
+    const post = this.hubspot.posts ? this.hubspot.post(events, deliveredAt, json, escaped) : NO_POST;
     this.out.push({ type: 'delivery', tenant_id: this.tenant_id, source: 'hubspot', native: post.native, nativeJson: post.line, envelopes: merged.envelopes, envelopeJson: merged.envelopeJson, records: merged.records, defects: merged.defects, duplicate: false, deliveredAt });
     if (this.roller.roll('duplicate_delivery', events.length)) {
       // HubSpot retries a POST that was not acknowledged: same events, attemptNumber + 1.
@@ -172,7 +175,7 @@ export class DeliveryPipeline {
     let native: Record<string, unknown>;
     if (d.kind === 'hubspot-dup') {
       if (this.batch.length > 0) this.flushBatch();
-      native = this.hubspot.post(d.events, deliveredAt).native as unknown as Record<string, unknown>;
+      native = (this.hubspot.posts ? this.hubspot.post(d.events, deliveredAt) : NO_POST).native as unknown as Record<string, unknown>;
     } else {
       const original = unit.native[0] as Record<string, unknown>;
       // Debezium re-reads the WAL after a connector restart: same source block, new processing time.

@@ -3,11 +3,12 @@ import { dirname, join, resolve } from 'node:path';
 import { VerityError } from '../errors.js';
 import { packageVersion } from '../util/package-root.js';
 import { DEFECT_KINDS, DEFECT_LAYERS, type DefectKind } from './defects.js';
+import { FormatThreadRun } from './format-thread.js';
+import { splitFormats, TenantFileSet, textOptionsFor } from './format-files.js';
 import { activityBasename, generateBatches } from './generate-changes.js';
 import { jsonObject } from './json-text.js';
 import { LineWriter } from './line-writer.js';
 import { resolveGenerateOptions, type GenerateOptions, type ResolvedGenerateOptions } from './options.js';
-import { TenantFiles } from './tenant-files.js';
 import { DAY_MS, isoTime } from './time.js';
 
 /** Most GAP signals listed one by one in the manifest (the count is always exact). */
@@ -54,6 +55,12 @@ export interface GenerateRunOptions extends GenerateOptions {
   out: string;
   /** Called as simulated days complete: `done` of `total` (tenants × days). */
   onProgress?: (done: number, total: number) => void;
+  /**
+   * `2` (default): a second thread writes part of the formats, running the same simulation (faster
+   * on a machine with a free core, about 1.5× the CPU time and up to twice the memory); `1`: one
+   * thread writes everything. The files are the same either way.
+   */
+  threads?: number;
 }
 
 /** `mkdir -p` one level at a time: Node's recursive mkdir can spin forever under /proc. */
@@ -107,6 +114,8 @@ function manifestOptions(o: ResolvedGenerateOptions): Record<string, unknown> {
 export async function generate(options: GenerateRunOptions): Promise<GenerateReport> {
   const resolved = resolveGenerateOptions(options);
   if (typeof options.out !== 'string' || options.out.trim() === '') throw new VerityError('INVALID_ARGUMENT', '--out DIR is required: the directory to write the data set to.');
+  const threads = options.threads ?? 2;
+  if (threads !== 1 && threads !== 2) throw new VerityError('INVALID_ARGUMENT', `--threads must be 1 or 2, got "${String(options.threads)}".`);
   const started = performance.now();
   const dir = prepareOut(options.out);
   const groundTruth = new LineWriter(join(dir, 'ground-truth.ndjson'));
@@ -118,23 +127,19 @@ export async function generate(options: GenerateRunOptions): Promise<GenerateRep
   let signalCount = 0;
   let events = 0;
   let duplicates = 0;
-  let files: Record<string, { lines: number; bytes: number }> = {};
   const tenants: string[] = [];
   const total = resolved.tenants * resolved.days;
-  let tenantFiles: TenantFiles | undefined;
-  const closeTenant = () => {
-    const open = tenantFiles;
-    tenantFiles = undefined;
-    if (open) files = { ...files, ...open.close(dir) };
-  };
+  // With two threads, a second one writes part of the formats (running the same seeded
+  // simulation) when the formats split in two groups.
+  const split = threads === 2 ? splitFormats(resolved.formats) : { main: resolved.formats, second: [] };
+  const second = split.second.length > 0 ? new FormatThreadRun(resolved, dir, split.second) : undefined;
+  const tenantFiles = new TenantFileSet(dir, split.main);
   try {
-    const f = resolved.formats;
-    const text = { envelopes: f.includes('envelopes'), hubspot: f.includes('hubspot'), rows: f.includes('envelopes') || f.includes('ndjson') || f.includes('records') };
-    for (const batch of generateBatches(resolved, text)) {
+    for (const batch of generateBatches(resolved, textOptionsFor(split.main))) {
       for (const item of batch) {
         switch (item.type) {
           case 'delivery': {
-            tenantFiles?.write(item);
+            tenantFiles.write(item);
             deliveries[item.source] = (deliveries[item.source] ?? 0) + 1;
             const envelopes = item.envelopes;
             events += envelopes.length;
@@ -150,12 +155,11 @@ export async function generate(options: GenerateRunOptions): Promise<GenerateRep
             break;
           }
           case 'tenant':
-            closeTenant();
+            tenantFiles.write(item);
             tenants.push(item.tenant_id);
-            tenantFiles = new TenantFiles(join(dir, 'tenants', item.tenant_id), resolved.formats);
             break;
           case 'signal':
-            tenantFiles?.write(item);
+            tenantFiles.write(item);
             signalCount++;
             if (signals.length < MAX_LISTED_SIGNALS) signals.push({ tenant_id: item.tenant_id, ...item.signal });
             break;
@@ -163,6 +167,7 @@ export async function generate(options: GenerateRunOptions): Promise<GenerateRep
             options.onProgress?.(tenants.length === 0 ? 0 : (tenants.length - 1) * resolved.days + item.day, total);
             // Writes are synchronous: let timers and I/O run once per simulated day.
             await new Promise<void>((resolve) => setImmediate(resolve));
+            if (second?.failed) await second.files;
             break;
           case 'tenant-end':
             for (const [k, v] of Object.entries(item.eligible)) eligible[k] = (eligible[k] ?? 0) + v;
@@ -170,17 +175,20 @@ export async function generate(options: GenerateRunOptions): Promise<GenerateRep
         }
       }
     }
-    closeTenant();
+    tenantFiles.close();
+    if (second) Object.assign(tenantFiles.files, await second.files);
   } catch (error) {
     // The first error is the one to report; the files are closed either way.
-    for (const w of [tenantFiles, groundTruth])
-      try {
-        w?.close(dir);
-      } catch {
-        // already failing
-      }
+    tenantFiles.abandon();
+    try {
+      groundTruth.close();
+    } catch {
+      // already failing
+    }
+    await second?.stop();
     throw error;
   }
+  const files = tenantFiles.files;
   groundTruth.close();
   files['ground-truth.ndjson'] = { lines: groundTruth.lines, bytes: groundTruth.bytes };
   const defects = Object.fromEntries(

@@ -1,10 +1,14 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cleanup, generateTemp, listFiles, SMALL } from './generated-data.js';
 import { createPrng, hashSeed } from '../../src/generator/prng.js';
 import { isoTime } from '../../src/generator/time.js';
+import { splitFormats } from '../../src/generator/format-files.js';
+import { FormatThreadRun } from '../../src/generator/format-thread.js';
+import { resolveGenerateOptions } from '../../src/generator/options.js';
 
 afterAll(cleanup);
 
@@ -18,6 +22,25 @@ describe('generator determinism', () => {
     expect(Object.keys(ha)).toContain('tenants/t02/hubspot/deliveries.ndjson');
     expect(Object.keys(ha).length).toBeGreaterThanOrEqual(2 + 2 * 11);
     expect(hashes(b.dir)).toEqual(ha);
+  });
+
+  it('writes the same bytes for a file whichever thread writes it (formats split between two threads or not)', async () => {
+    const split = await generateTemp({ ...SMALL, tenants: 1 });
+    expect(hashes((await generateTemp({ ...SMALL, tenants: 1, threads: 1 })).dir)).toEqual(hashes(split.dir));
+    const alone = await Promise.all(['envelopes', 'records', 'hubspot', 'debezium'].map((f) => generateTemp({ ...SMALL, tenants: 1, formats: [f] })));
+    const all = hashes(split.dir);
+    for (const one of alone) for (const [file, hash] of Object.entries(hashes(one.dir))) if (file.startsWith('tenants/') || file === 'ground-truth.ndjson') expect([file, all[file]]).toEqual([file, hash]);
+    expect(splitFormats(['envelopes', 'records'])).toEqual({ main: ['envelopes'], second: ['records'] });
+    expect(splitFormats(['hubspot', 'records'])).toEqual({ main: ['hubspot', 'records'], second: [] });
+  });
+
+  it("reports the second thread's failure with its error code", async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'verity-gen-')), 'file');
+    writeFileSync(file, '');
+    const run = new FormatThreadRun(resolveGenerateOptions({ contacts: 5 }), file, ['records']);
+    await expect(run.files).rejects.toMatchObject({ code: 'IO_ERROR' });
+    expect(run.failed).toBe(true);
+    rmSync(join(file, '..'), { recursive: true, force: true });
   });
 
   it('writes different data for a different seed', async () => {

@@ -62,6 +62,8 @@ describe('generator options', () => {
     writeFileSync(join(d, 'file'), 'x');
     await expect(generate({ out: join(d, 'file'), contacts: 5 })).rejects.toMatchObject({ code: 'IO_ERROR' });
     await expect(generate({ out: d, contacts: 5 })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    await expect(generate({ out: join(d, 'new'), contacts: 5, threads: 3 })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    expect(existsSync(join(d, 'new'))).toBe(false);
     await expect(generate({ out: join(d, 'file', 'sub'), contacts: 5 })).rejects.toMatchObject({ code: 'IO_ERROR' });
     expect(readFileSync(join(d, 'file'), 'utf8')).toBe('x');
   });

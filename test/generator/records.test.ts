@@ -105,7 +105,7 @@ describe('generated line serialisation', () => {
     const prepared = { native: 0, envelopes: 0 };
     const items: GeneratedItem[] = [];
     // Each batch array is reused: copy its items before asking for the next.
-    for (const batch of generateBatches(resolveGenerateOptions({ ...SMALL, tenants: 1 }), { envelopes: true, hubspot: true, rows: true })) items.push(...batch);
+    for (const batch of generateBatches(resolveGenerateOptions({ ...SMALL, tenants: 1 }), { envelopes: true, hubspot: true, rows: true, hubspotPosts: true })) items.push(...batch);
     // The in-memory stream is the same, without the texts the file writer uses.
     const plain = [...generateChanges({ ...SMALL, tenants: 1 })];
     expect(plain.map((i) => (i.type === 'delivery' ? { ...i, nativeJson: undefined, envelopeJson: undefined } : i))).toEqual(

@@ -19,6 +19,7 @@ interface GenerateCliOptions {
   defectRate?: string;
   rate: string[];
   hubspotSecret?: string;
+  threads?: string;
 }
 
 function number(flag: string, value: string | undefined): number | undefined {
@@ -69,6 +70,7 @@ export function registerGenerate(program: Command, context: () => CliContext): v
     .option('--defect-rate <r>', 'overall defect rate, the default of every kind (0 = clean data)', '0.02')
     .option('--rate <kind=r>', `per-kind rate override, repeatable; kinds: ${DEFECT_KINDS.join(', ')}`, (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option('--hubspot-secret <secret>', 'secret the HubSpot v3 signatures use', 'verity-demo-secret')
+    .option('--threads <n>', '2: a second thread writes part of the files (faster, more CPU and memory); 1: one thread', '2')
     .action(async (opts: GenerateCliOptions) => {
       const ctx = context();
       const days = number('days', opts.days) ?? 30;
@@ -88,6 +90,7 @@ export function registerGenerate(program: Command, context: () => CliContext): v
         defectRate: number('defect-rate', opts.defectRate),
         rates: rates(opts.rate),
         ...(opts.hubspotSecret === undefined ? {} : { hubspotSecret: opts.hubspotSecret }),
+        threads: number('threads', opts.threads),
         onProgress: (done, total) => {
           bar ??= ctx.progress(total, 'generate');
           bar.update(done);

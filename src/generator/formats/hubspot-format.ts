@@ -91,6 +91,8 @@ export class HubSpotFormat {
   private readonly portalJson: string;
   private readonly urlJson: string;
   private readonly envelopeText: EnvelopeText;
+  /** Whether POSTs are built (else events carry no JSON text and {@link post} is not called). */
+  readonly posts: boolean;
 
   constructor(
     private readonly tenant_id: string,
@@ -98,9 +100,10 @@ export class HubSpotFormat {
     private readonly prng: Prng,
     private readonly secret: string,
     readonly url: string,
-    /** Which texts to build besides each event's JSON (which the POST body needs anyway). */
+    /** Which texts to build besides each event's JSON (which the POST body needs). */
     private readonly text: TextOptions = NO_TEXT,
   ) {
+    this.posts = text.hubspotPosts || text.hubspot;
     this.nextEventId = 3_816_279_340 + prng.int(1_000_000);
     this.connector = `portal-${portalId}`;
     this.portalJson = jsonNumber(portalId);
@@ -128,13 +131,19 @@ export class HubSpotFormat {
           ? { objectId, changeSource: merge ? 'CRM_UI' : 'CRM', eventId, subscriptionId, portalId: this.portalId, appId: HUBSPOT_APP_ID, occurredAt: time, subscriptionType: type, attemptNumber: 0 }
           : { objectId, propertyName, propertyValue, changeSource: 'CRM', eventId, subscriptionId, portalId: this.portalId, appId: HUBSPOT_APP_ID, occurredAt: time, subscriptionType: type, attemptNumber: 0 };
       if (merge) Object.assign(e, merge);
-      const json = jsonObject(e);
-      u.eventJsons.push(json);
-      if (this.text.hubspot) u.eventEscaped.push(escapedJson(json));
+      if (this.posts) {
+        const json = jsonObject(e);
+        u.eventJsons.push(json);
+        if (this.text.hubspot) u.eventEscaped.push(escapedJson(json));
+      }
     } else {
       e = { objectId, propertyName, propertyValue, changeSource: 'CRM', eventId, subscriptionId, portalId: this.portalId, appId: HUBSPOT_APP_ID, occurredAt: time, subscriptionType: type, attemptNumber: 0 };
       // The same text as JSON.stringify(e), and that text escaped as a JSON string's content (the
       // body inside the delivery line), both without JSON.stringify's cost (tests compare them).
+      if (!this.posts) {
+        u.events.push(e);
+        return e;
+      }
       const n = jsonNumber(eventId);
       const sub = jsonNumber(subscriptionId);
       const at = jsonNumber(time);
@@ -190,7 +199,7 @@ export class HubSpotFormat {
       for (const field of change.changed) this.property(u, objectId, field);
     }
     const defects = change.defect && u.defectEventId ? [groundTruth(this.tenant_id, 'contact', u.defectEventId, change.defect)] : [];
-    return { source: 'hubspot', entity: 'contact', slot: change.slot, time: change.time, deliverAt: change.time, native: u.events, nativeJson: u.eventJsons, nativeEscaped: this.text.hubspot ? u.eventEscaped : undefined, envelopes: u.envelopes, envelopeJson: this.text.envelopes ? u.envelopeJsons : undefined, records: u.records, defects, reorderable: change.op === 'update' };
+    return { source: 'hubspot', entity: 'contact', slot: change.slot, time: change.time, deliverAt: change.time, native: u.events, nativeJson: this.posts ? u.eventJsons : undefined, nativeEscaped: this.text.hubspot ? u.eventEscaped : undefined, envelopes: u.envelopes, envelopeJson: this.text.envelopes ? u.envelopeJsons : undefined, records: u.records, defects, reorderable: change.op === 'update' };
   }
 
   /** Adds a propertyChange event for one field. */
