@@ -5,7 +5,7 @@
 // at the same batch size and concurrency: the ceiling HTTP can approach.
 // Usage: node --import tsx bench/http-ingest.bench.ts [--scale N] [--concurrency C (default 16)] [--bus nats://127.0.0.1:4222]
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -47,6 +47,24 @@ function body(b: number): string {
     });
   }
   return JSON.stringify(events);
+}
+
+/**
+ * CPU seconds the server process used so far, all threads and only its main (JS) thread, from
+ * /proc (Linux; undefined elsewhere): a figure less sensitive to other load on the machine than
+ * events/s, since it counts the work done rather than the time it took.
+ */
+function cpuSeconds(pid: number | undefined): { process: number; main: number } | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const ticks = (stat: string) => {
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      return (Number(f[11]) + Number(f[12])) / 100; // utime + stime, in clock ticks (USER_HZ = 100)
+    };
+    return { process: ticks(readFileSync(`/proc/${pid}/stat`, 'utf8')), main: ticks(readFileSync(`/proc/${pid}/task/${pid}/stat`, 'utf8')) };
+  } catch {
+    return undefined;
+  }
 }
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
@@ -114,6 +132,7 @@ try {
   await runPool(Math.min(50, batches), async (b) => void (await post(body(batches + b))));
   const latencies: number[] = [];
   let failed = 0;
+  const cpuBefore = cpuSeconds(child.pid);
   t0 = performance.now();
   await runPool(batches, async (b) => {
     const start = performance.now();
@@ -122,6 +141,7 @@ try {
     if (status !== 202) failed++;
   });
   const seconds = (performance.now() - t0) / 1000;
+  const cpuAfter = cpuSeconds(child.pid);
   agent.destroy();
   child.kill('SIGTERM');
   await new Promise((r) => child.once('exit', r));
@@ -152,6 +172,14 @@ try {
       decode_plus_lake_events_per_s: Math.round(events / (decodeSeconds + peerSeconds)),
       ratio_to_decode_plus_lake: Number((eventsPerS / (events / (decodeSeconds + peerSeconds))).toFixed(3)),
       target_events_per_s: 50_000,
+      // The server's CPU per 1000 events (all threads; its main thread alone), Linux only.
+      ...(cpuBefore && cpuAfter
+        ? {
+            server_cpu_ms_per_1k: Number((((cpuAfter.process - cpuBefore.process) * 1e6) / events).toFixed(1)),
+            server_main_cpu_ms_per_1k: Number((((cpuAfter.main - cpuBefore.main) * 1e6) / events).toFixed(1)),
+            server_main_busy: Number(((cpuAfter.main - cpuBefore.main) / seconds).toFixed(2)),
+          }
+        : {}),
     }),
   );
   if (failed) process.exitCode = 1;

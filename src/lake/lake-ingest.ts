@@ -34,6 +34,8 @@ interface GatedBatch {
   time: string;
   source: string | null;
   report: IngestReport;
+  /** The per-event outcomes, readable without building `report.results`. */
+  results: CompactResults;
 }
 
 const SKIP_DEDUPE = Object.freeze({ skipDedupe: true });
@@ -78,6 +80,18 @@ class CompactResults {
   set(i: number, result: IngestResult): void {
     this.kinds[i] = OTHER;
     this.items[i] = result;
+  }
+
+  /** The status of result `i`, without building the result object. */
+  statusAt(i: number): IngestResult['status'] | undefined {
+    const kind = this.kinds[i];
+    if (kind === ACCEPTED) return 'accepted';
+    if (kind === DUPLICATE) return 'duplicate';
+    return (this.items[i] as IngestResult | undefined)?.status;
+  }
+
+  get length(): number {
+    return this.items.length;
   }
 
   toArray(): IngestResult[] {
@@ -265,7 +279,7 @@ function gateBatch(core: LakeCore, envelopes: Envelope[], options: IngestOptions
     results: [],
   };
   attachResults(report, results);
-  return { framed: writer.finish(), records: writer.count, firstSeq, lastSeq, time, source, report };
+  return { framed: writer.finish(), records: writer.count, firstSeq, lastSeq, time, source, report, results };
 }
 
 /**
@@ -321,11 +335,11 @@ export function createIngest(core: LakeCore): LakeIngest {
       });
     }
     if (core.lineage && firstSeq > 0) {
-      // Only with lineage on: reading report.results builds the per-event list.
+      // Only with lineage on; read from the compact outcomes, so report.results is still built only if asked for.
       const items: Parameters<typeof ingestBatchDatasets>[1] = [];
-      const results = report.results;
+      const results = batch.results;
       for (let i = 0; i < envelopes.length; i++) {
-        const status = results[i]?.status;
+        const status = results.statusAt(i);
         if (status === 'accepted' || status === 'quarantined') items.push({ input: envelopes[i], zone: status === 'accepted' ? 'raw' : 'quarantine' });
       }
       for (let j = envelopes.length; j < results.length; j++) items.push({ input: undefined, zone: 'quarantine', tenant: rejectedTenant, entity: '_undecodable' });
