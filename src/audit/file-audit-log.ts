@@ -112,6 +112,7 @@ export function createFileAuditLog(options: FileAuditLogOptions): AuditLog {
   let headsBytes = 0;
   let closed = false;
   let queue: Promise<unknown> = Promise.resolve();
+  let headsFd: number | undefined;
 
   const levelFd = (l: number): number => {
     while (levelFds.length <= l) {
@@ -242,6 +243,9 @@ export function createFileAuditLog(options: FileAuditLogOptions): AuditLog {
 
   /** Forgets the in-memory state and loads it again (another process appended, or a repair is due). */
   function reload(repair: boolean): void {
+    // The files changed under us (another writer, a repair): reopen the heads file on the next append.
+    if (headsFd !== undefined) closeSync(headsFd);
+    headsFd = undefined;
     for (let l = 0; l < levels.length; l++) levels[l] = new HashArray();
     recover(repair);
     repaired = repair;
@@ -287,15 +291,12 @@ export function createFileAuditLog(options: FileAuditLogOptions): AuditLog {
     storeNodes(appendNodes(read, firstIndex, bodies.map((b) => hashLeaf(b))), true);
     count += bodies.length;
     const head = signTreeHead({ tree_size: count, root_hash: rootHash(read, count).toString('hex'), timestamp: clock().toISOString() }, options.signer);
-    const fd = openSync(headsPath, 'a');
-    try {
-      const line = JSON.stringify(head) + '\n';
-      writeSync(fd, line);
-      headsBytes += Buffer.byteLength(line);
-      if (doSync) await fsyncAsync(fd);
-    } finally {
-      closeSync(fd);
-    }
+    // Opened once in append mode (O_APPEND writes at the end even after another process appended or a repair cut the file).
+    headsFd ??= openSync(headsPath, 'a');
+    const line = JSON.stringify(head) + '\n';
+    writeSync(headsFd, line);
+    headsBytes += Buffer.byteLength(line);
+    if (doSync) await fsyncAsync(headsFd);
     heads.push(head);
     return { firstIndex, head };
   }
@@ -408,7 +409,7 @@ export function createFileAuditLog(options: FileAuditLogOptions): AuditLog {
       if (closed) return;
       await queue;
       closed = true;
-      for (const fd of [logFd, idxFd, ...levelFds]) if (fd >= 0) closeSync(fd);
+      for (const fd of [logFd, idxFd, ...levelFds, headsFd ?? -1]) if (fd >= 0) closeSync(fd);
     },
   };
 

@@ -162,16 +162,30 @@ export function createOpenLineageEmitter(options: OpenLineageEmitterOptions): Op
     }
   }
 
+  /**
+   * Events emitted before the queue reaches them are written together: the runs of concurrent
+   * batches (an HTTP server acknowledging a group commit) cost one file append, not one each.
+   * Each emit still resolves only once its own line is written.
+   */
+  let group: string[] | undefined;
+  let groupWritten: Promise<void> | undefined;
+
   function emit(event: OpenLineageRunEvent): Promise<void> {
-    return serial(async () => {
-      const line = JSON.stringify(event);
+    const line = JSON.stringify(event);
+    if (group) {
+      group.push(line);
+      return groupWritten!;
+    }
+    const lines = (group = [line]);
+    groupWritten = serial(async () => {
+      group = undefined; // events emitted from here on form the next group
       try {
-        appendLine(line + '\n');
+        appendLine(lines.join('\n') + '\n');
       } catch (error) {
         throw new VerityError('IO_ERROR', `Cannot write lineage events to ${file}: ${(error as Error).message}. Check lineage.file in verity.config.yaml.`, { cause: error });
       }
       if (!endpoint) return;
-      pendingEvents.push(line);
+      pendingEvents.push(...lines);
       try {
         savePending();
         await drain();
@@ -179,6 +193,7 @@ export function createOpenLineageEmitter(options: OpenLineageEmitterOptions): Op
         log(`buffering lineage events failed: ${(error as Error).message}`);
       }
     });
+    return groupWritten;
   }
 
   const runs = new Map<string, string>();
