@@ -4,8 +4,10 @@
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 
-const only = process.argv.slice(2).filter((a) => !a.startsWith('--') && !/^\d/.test(a));
-const args = process.argv.slice(2).filter((a) => !only.includes(a));
+// A word right after a `--flag` is that flag's value (`--data generated`), not a benchmark name.
+const argv = process.argv.slice(2);
+const only = argv.filter((a, i) => !a.startsWith('--') && !/^\d/.test(a) && !(i > 0 && argv[i - 1].startsWith('--')));
+const args = argv.filter((a) => !only.includes(a));
 const files = readdirSync('bench')
   .filter((f) => f.endsWith('.bench.ts'))
   .filter((f) => only.length === 0 || only.some((o) => f.includes(o)))
