@@ -214,35 +214,39 @@ export interface ServingLog {
 
 /** How long recorded lookups wait before they are appended, at most. */
 const SERVING_LOG_FLUSH_MS = 50;
-/** A buffer this large is appended at once, without waiting for the timer. */
-const SERVING_LOG_FLUSH_BYTES = 1 << 20;
+/** The size of a buffer of pending lines; a full one is appended at once, without waiting for the timer. */
+const SERVING_LOG_BUFFER_BYTES = 1 << 20;
 
 /**
  * An NDJSON serving log: one line per served entity `{at, tenant, view, view_version, entity, features: {name: value}}`.
- * Lines are buffered and appended off the request path (within 50 ms, or at once past 1 MB), one
- * `appendFile` per flush, so a lookup never waits on the disk and a slow disk never stalls the
- * event loop; each flush opens the file anew, so log rotation by rename works. Best effort: a
- * failing disk never fails a lookup, and a crash loses at most the last 50 ms of lines. The
- * pending timer keeps the process alive until the lines are written; `flush()` writes them now.
+ * Lines are encoded at once into an off-heap buffer (so no per-lookup string outlives the request
+ * and the garbage collector never copies pending lines) and appended off the request path within
+ * 50 ms, or as soon as 1 MB is pending, one `appendFile` per flush: a lookup never waits on the
+ * disk and a slow disk never stalls the event loop. Each flush opens the file anew, so log rotation
+ * by rename works. Best effort: a failing disk never fails a lookup, and a crash loses at most the
+ * last 50 ms of lines. The pending timer keeps the process alive until the lines are written;
+ * `flush()` writes them now.
  */
 export function createServingLog(file: string): ServingLog & { flush(): Promise<void> } {
   mkdirSync(dirname(file), { recursive: true });
-  let pending: string[] = [];
-  let pendingBytes = 0;
+  let buffer = Buffer.allocUnsafe(SERVING_LOG_BUFFER_BYTES);
+  let used = 0;
   let timer: NodeJS.Timeout | undefined;
   let writing: Promise<void> = Promise.resolve();
+  const append = (bytes: Buffer): void => {
+    writing = writing.then(() =>
+      appendFile(file, bytes).catch(() => {
+        // Logging is best effort: serving must not fail because the log cannot be written.
+      }),
+    );
+  };
   const flush = (): Promise<void> => {
     if (timer) clearTimeout(timer);
     timer = undefined;
-    if (pending.length > 0) {
-      const text = pending.join('');
-      pending = [];
-      pendingBytes = 0;
-      writing = writing.then(() =>
-        appendFile(file, text).catch(() => {
-          // Logging is best effort: serving must not fail because the log cannot be written.
-        }),
-      );
+    if (used > 0) {
+      append(buffer.subarray(0, used));
+      buffer = Buffer.allocUnsafe(SERVING_LOG_BUFFER_BYTES);
+      used = 0;
     }
     return writing;
   };
@@ -252,11 +256,17 @@ export function createServingLog(file: string): ServingLog & { flush(): Promise<
         const values: Record<string, unknown> = {};
         for (const n in r.features) values[n] = r.features[n]!.value;
         const line = JSON.stringify({ at: entry.at, tenant: entry.tenant, view: entry.view, view_version: entry.view_version, entity: r.entity, features: values }) + '\n';
-        pending.push(line);
-        pendingBytes += line.length;
+        // A UTF-8 line takes at most 3 bytes per UTF-16 unit.
+        if (used + line.length * 3 > buffer.length) {
+          flush();
+          if (line.length * 3 > buffer.length) {
+            append(Buffer.from(line));
+            continue;
+          }
+        }
+        used += buffer.write(line, used);
       }
-      if (pendingBytes >= SERVING_LOG_FLUSH_BYTES) void flush();
-      else timer ??= setTimeout(() => void flush(), SERVING_LOG_FLUSH_MS);
+      if (used > 0) timer ??= setTimeout(() => void flush(), SERVING_LOG_FLUSH_MS);
     },
     flush,
   };
