@@ -258,7 +258,7 @@ export function createServingLog(file: string): ServingLog & { flush(): Promise<
         const line = JSON.stringify({ at: entry.at, tenant: entry.tenant, view: entry.view, view_version: entry.view_version, entity: r.entity, features: values }) + '\n';
         // A UTF-8 line takes at most 3 bytes per UTF-16 unit.
         if (used + line.length * 3 > buffer.length) {
-          flush();
+          void flush();
           if (line.length * 3 > buffer.length) {
             append(Buffer.from(line));
             continue;
