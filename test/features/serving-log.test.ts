@@ -43,6 +43,17 @@ describe('serving log', () => {
     expect(lines(file).map((l) => l.features.score)).toEqual([3]);
   });
 
+  it('keeps order across full buffers and lines larger than a buffer', async () => {
+    const file = join(tmp(), 'serving.ndjson');
+    const log = createServingLog(file);
+    const big = (i: number): ServingLogEntry => ({ ...entry(i), rows: [{ ...entry(i).rows[0]!, entity: { contact_id: `c${i}_0`, note: 'x'.repeat(i % 500 === 7 ? 400_000 : 2_000) } }] });
+    for (let i = 0; i < 2_000; i++) log.record(big(i)); // ~4 MB: several full buffers, four lines over a third of one
+    await log.flush();
+    const got = lines(file);
+    expect(got.map((l) => l.features.score)).toEqual(Array.from({ length: 2_000 }, (_, i) => i));
+    expect(got.filter((l) => (l.entity as { note?: string }).note?.length === 400_000)).toHaveLength(4);
+  });
+
   it('never throws when the file cannot be written', async () => {
     const dir = tmp(); // a directory where the file should be: every append fails (EISDIR), even as root
     const log = createServingLog(dir);
