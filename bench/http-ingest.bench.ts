@@ -3,9 +3,12 @@
 // do not share a thread) and measures events/s and per-batch latency. The peer, measured in the same
 // run, is the same lake's ingest() called directly in-process with the same events already decoded,
 // at the same batch size and concurrency: the ceiling HTTP can approach.
-// Usage: node --import tsx bench/http-ingest.bench.ts [--scale N] [--concurrency C (default 16)] [--bus nats://127.0.0.1:4222]
+// With --contracts, both the server's project and the peer's lake validate against the project
+// template's contracts (templates/project/contracts), as a real project does; without it (the
+// default) neither validates. BENCH_SERVER_PROF=<dir> writes the server process's CPU profile there.
+// Usage: node --import tsx bench/http-ingest.bench.ts [--scale N] [--concurrency C (default 16)] [--contracts] [--bus nats://127.0.0.1:4222]
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -13,6 +16,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createNatsBus } from '../src/bus/nats-bus.js';
 import { createHubSpotWebhookSource } from '../src/ingest/sources/hubspot-webhook-source.js';
+import { createFileContractResolver } from '../src/contracts/contract-resolver.js';
 import { openLake } from '../src/lake/lake.js';
 
 const arg = (name: string, fallback: number) => {
@@ -24,6 +28,8 @@ const scale = arg('scale', 1);
 const busUrl = process.argv.includes('--bus') ? process.argv[process.argv.indexOf('--bus') + 1] : undefined;
 const busPack = process.argv.includes('--bus-pack') ? process.argv[process.argv.indexOf('--bus-pack') + 1]! : 'event';
 const concurrency = arg('concurrency', 16);
+const withContracts = process.argv.includes('--contracts');
+const templateContracts = fileURLToPath(new URL('../templates/project/contracts', import.meta.url));
 const BATCH = 100;
 const batches = Math.round(600 * scale);
 const NOW = Date.parse('2026-03-01T12:00:00.000Z');
@@ -84,7 +90,7 @@ try {
   let t0 = performance.now();
   const decoded = bodies.map((text) => source.decode({ body: Buffer.from(text), headers: {} }, { tenant_id: 't01', now: new Date(NOW) }).envelopes);
   const decodeSeconds = (performance.now() - t0) / 1000;
-  const peerLake = await openLake({ dir: join(dir, 'peer', '.verity') });
+  const peerLake = await openLake({ dir: join(dir, 'peer', '.verity'), ...(withContracts ? { contracts: createFileContractResolver(templateContracts) } : {}) });
   t0 = performance.now();
   await runPool(batches, async (b) => {
     await peerLake.ingest(decoded[b]!, { source: 'hubspot' });
@@ -98,13 +104,14 @@ try {
   const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
   const { mkdirSync } = await import('node:fs');
   mkdirSync(serverDir);
+  if (withContracts) cpSync(templateContracts, join(serverDir, 'contracts'), { recursive: true });
   const stream = `VERITY_BENCH_${process.pid}`;
   const bus = busUrl ? createNatsBus({ url: busUrl, stream, subjectPrefix: `verity-bench.${process.pid}` }) : undefined;
   if (bus) {
     await bus.maxMessageBytes(); // creates the stream
     writeFileSync(join(serverDir, 'verity.config.yaml'), `bus:\n  type: nats\n  url: ${busUrl}\n  stream: ${stream}\n`);
   }
-  const child = spawn(process.execPath, ['--import', tsx, cli, '--json', 'serve', '--port', '0', '--log', 'silent', ...(bus ? ['--bus-pack', busPack] : [])], { cwd: serverDir, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...(process.env.BENCH_SERVER_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_SERVER_PROF}`] : []), '--import', tsx, cli, '--json', 'serve', '--port', '0', '--log', 'silent', ...(bus ? ['--bus-pack', busPack] : [])], { cwd: serverDir, stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   const url = await new Promise<string>((resolve, reject) => {
@@ -157,6 +164,7 @@ try {
     JSON.stringify({
       bench: 'http-ingest',
       mode: bus ? `bus:nats:${busPack}` : 'lake',
+      contracts: withContracts,
       events,
       batch_size: BATCH,
       concurrency,
