@@ -4,9 +4,11 @@
 // serve` does; the peer measured in the same run is a bare fastify route
 // returning a same-size JSON body (the HTTP floor of this machine). The client is node:http on one
 // keep-alive connection (fetch costs ~0.5 ms a request on its own here), the same for the route and
-// the peer, and parses every answer as JSON. Freshness: a change sent to
+// the peer, and parses every answer as JSON; the 1 × 50 HTTP lookups (route and peer) are measured
+// a second time from a client in its own process (bench/online-client.mjs). Freshness: a change sent to
 // POST /v1/events → visible through POST /v1/features/online, p50/p99. Prints one JSON line.
 // Feast's published p99 for 1×50 over HTTP with Redis: Java 0.8 ms, Go 1.8 ms, Python 7 ms.
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { Socket } from 'node:net';
@@ -99,6 +101,7 @@ async function serveStore(store: OnlineStore) {
   };
   return {
     call,
+    url: `${url}/v1/features/online`,
     close: async () => {
       await server.close();
       rmSync(logDir, { recursive: true, force: true });
@@ -113,8 +116,9 @@ async function suite(store: OnlineStore) {
   const http = await serveStore(store);
   const http1 = await measure(1, ITER_1, http.call);
   const http100 = await measure(100, ITER_100, http.call);
+  const separate1 = await separateClient(http.url);
   await http.close();
-  return { in_process_1x50: inProcess1, in_process_100x50: inProcess100, http_1x50: http1, http_100x50: http100 };
+  return { in_process_1x50: inProcess1, in_process_100x50: inProcess100, http_1x50: http1, http_100x50: http100, http_1x50_separate_client: separate1 };
 }
 
 async function floor() {
@@ -123,8 +127,21 @@ async function floor() {
   app.post('/echo', async () => sample);
   const url = await app.listen({ port: 0, host: '127.0.0.1' });
   const r = await measure(1, ITER_1, async (batch) => JSON.parse((await post(`${url}/echo`, JSON.stringify({ view: view.name, entities: batch }))).text) as unknown);
+  const separate = await separateClient(`${url}/echo`);
   await app.close();
-  return r;
+  return { ...r, separate_client: separate };
+}
+
+// The same 1 × 50 lookups from a client in its own process (bench/online-client.mjs), as a real
+// caller is: the server's event loop then does only the server's work.
+function separateClient(url: string): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(import.meta.dirname, 'online-client.mjs'), url, view.name, String(ITER_1)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out.trim()) as unknown) : reject(new Error(`online-client exited ${code}`))));
+  });
 }
 
 const redisUp = await new Promise<boolean>((resolve) => {
