@@ -66,41 +66,29 @@ function decimalOf(unscaled: bigint, scale: number): number | string {
 
 const toBig = (v: unknown): bigint | undefined => (typeof v === 'number' && Number.isInteger(v) ? BigInt(v) : typeof v === 'string' && /^-?\d{1,30}$/.test(v) ? BigInt(v) : undefined);
 
+/** Temporal logical types: the text each one's wire integer (days, ms, µs or ns) decodes to. */
+const TEMPORAL: Partial<Record<string, (n: bigint) => string>> = {
+  'io.debezium.time.Date': (days) => new Date(Number(days) * DAY_MS).toISOString().slice(0, 10),
+  'org.apache.kafka.connect.data.Date': (days) => new Date(Number(days) * DAY_MS).toISOString().slice(0, 10),
+  'io.debezium.time.Timestamp': (ms) => isoOfMicros(ms * 1000n),
+  'org.apache.kafka.connect.data.Timestamp': (ms) => isoOfMicros(ms * 1000n),
+  'io.debezium.time.MicroTimestamp': (us) => isoOfMicros(us),
+  'io.debezium.time.NanoTimestamp': (ns) => isoOfMicros(ns / 1000n),
+  'io.debezium.time.Time': (ms) => timeOfMicros(ms * 1000n),
+  'org.apache.kafka.connect.data.Time': (ms) => timeOfMicros(ms * 1000n),
+  'io.debezium.time.MicroTime': (us) => timeOfMicros(us),
+  'io.debezium.time.NanoTime': (ns) => timeOfMicros(ns / 1000n),
+};
+
 /** Decodes one value of a logical type; returns the value unchanged when it is not in the expected wire form. */
 function decodeValue(name: string, field: ConnectField, value: unknown): unknown {
   if (value === null || value === undefined) return value;
+  const temporal = TEMPORAL[name];
+  if (temporal) {
+    const n = toBig(value);
+    return n === undefined ? value : temporal(n);
+  }
   switch (name) {
-    case 'io.debezium.time.Date':
-    case 'org.apache.kafka.connect.data.Date': {
-      const days = toBig(value);
-      return days === undefined ? value : new Date(Number(days) * DAY_MS).toISOString().slice(0, 10);
-    }
-    case 'io.debezium.time.Timestamp':
-    case 'org.apache.kafka.connect.data.Timestamp': {
-      const ms = toBig(value);
-      return ms === undefined ? value : isoOfMicros(ms * 1000n);
-    }
-    case 'io.debezium.time.MicroTimestamp': {
-      const us = toBig(value);
-      return us === undefined ? value : isoOfMicros(us);
-    }
-    case 'io.debezium.time.NanoTimestamp': {
-      const ns = toBig(value);
-      return ns === undefined ? value : isoOfMicros(ns / 1000n);
-    }
-    case 'io.debezium.time.Time':
-    case 'org.apache.kafka.connect.data.Time': {
-      const ms = toBig(value);
-      return ms === undefined ? value : timeOfMicros(ms * 1000n);
-    }
-    case 'io.debezium.time.MicroTime': {
-      const us = toBig(value);
-      return us === undefined ? value : timeOfMicros(us);
-    }
-    case 'io.debezium.time.NanoTime': {
-      const ns = toBig(value);
-      return ns === undefined ? value : timeOfMicros(ns / 1000n);
-    }
     case 'org.apache.kafka.connect.data.Decimal': {
       const params = isRecord(field.parameters) ? field.parameters : {};
       const scale = Number(params.scale ?? 0);
