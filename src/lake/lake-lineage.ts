@@ -10,21 +10,13 @@ import { lakeNamespace, sourceDataset } from '../lineage/dataset-names.js';
 /** Counts rows per dataset, keeping first-seen order. */
 export class DatasetTally {
   private readonly rows = new Map<string, { dataset: LineageDataset; rows: number }>();
-  /** The entry of each dataset object already seen (callers that reuse objects skip the key building). */
-  private readonly byObject = new WeakMap<LineageDataset, { dataset: LineageDataset; rows: number }>();
 
   /** Counts `n` rows for `dataset`. */
   add(dataset: LineageDataset, n = 1): void {
-    let hit = this.byObject.get(dataset);
-    if (!hit) {
-      const k = `${dataset.namespace}\u0000${dataset.name}`;
-      hit = this.rows.get(k);
-      if (hit) hit.rows += n;
-      else this.rows.set(k, (hit = { dataset, rows: n }));
-      this.byObject.set(dataset, hit);
-      return;
-    }
-    hit.rows += n;
+    const k = `${dataset.namespace}\u0000${dataset.name}`;
+    const hit = this.rows.get(k);
+    if (hit) hit.rows += n;
+    else this.rows.set(k, { dataset, rows: n });
   }
 
   /** The datasets, each with an `outputStatistics` facet when `withStatistics`. */
@@ -41,11 +33,9 @@ const str = (v: unknown): string | undefined => (typeof v === 'string' && v.leng
  * per distinct (source, entity) and (zone, tenant, entity), not once per event.
  */
 export function ingestBatchDatasets(lakeDir: string, items: Array<{ input: unknown; zone: 'raw' | 'quarantine'; tenant?: string; entity?: string }>): { inputs: LineageDataset[]; outputs: LineageDataset[] } {
-  const namespace = lakeNamespace(lakeDir);
-  const inputs = new DatasetTally();
-  const outputs = new DatasetTally();
-  const sourceByKey = new Map<string, LineageDataset>();
-  const zoneByName = new Map<string, LineageDataset>();
+  // Counted per distinct key first (one map lookup per event), then tallied per dataset.
+  const sources = new Map<string, { system: string; connector: string; entity: string; rows: number }>();
+  const zones = new Map<string, number>();
   for (const item of items) {
     const e = (typeof item.input === 'object' && item.input !== null ? item.input : {}) as { tenant_id?: unknown; entity?: unknown; source?: { system?: unknown; connector?: unknown } };
     const tenant = item.tenant ?? str(e.tenant_id) ?? '_invalid';
@@ -54,15 +44,18 @@ export function ingestBatchDatasets(lakeDir: string, items: Array<{ input: unkno
     if (system) {
       const connector = str(e.source?.connector) ?? '';
       const key = `${system}\u0000${connector}\u0000${entity}`;
-      let dataset = sourceByKey.get(key);
-      if (!dataset) sourceByKey.set(key, (dataset = sourceDataset({ system, connector }, entity)));
-      inputs.add(dataset);
+      const hit = sources.get(key);
+      if (hit) hit.rows++;
+      else sources.set(key, { system, connector, entity, rows: 1 });
     }
-    // zoneDataset(lakeDir, zone, tenant, entity), with the namespace resolved once per batch.
     const name = `${item.zone}.${tenant}.${entity}`;
-    let zone = zoneByName.get(name);
-    if (!zone) zoneByName.set(name, (zone = { namespace, name }));
-    outputs.add(zone);
+    zones.set(name, (zones.get(name) ?? 0) + 1);
   }
+  const inputs = new DatasetTally();
+  for (const { system, connector, entity, rows } of sources.values()) inputs.add(sourceDataset({ system, connector }, entity), rows);
+  // zoneDataset(lakeDir, zone, tenant, entity), with the namespace resolved once per batch.
+  const namespace = lakeNamespace(lakeDir);
+  const outputs = new DatasetTally();
+  for (const [name, rows] of zones) outputs.add({ namespace, name }, rows);
   return { inputs: inputs.list(), outputs: outputs.list(true) };
 }
