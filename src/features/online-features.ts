@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { appendFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { VerityError } from '../errors.js';
+import { canonicalKeyOf } from '../staging/canonical.js';
 import { computeDerived, conformValue } from './feature-values.js';
 import type { Feature, FeatureContract, FeatureView } from './feature-view.js';
 import type { OnlineCell, OnlineStore } from './online-store.js';
@@ -182,18 +183,13 @@ function conformer(contract: FeatureContract): (value: unknown) => unknown {
   };
 }
 
-/** The canonical key of a requested entity: the same string as `canonicalKey` of its key fields. */
+/** The canonical key of a requested entity (its view's key fields), checking each is a string or number. */
 function entityKey(plan: ReadPlan, view: FeatureView, entity: Record<string, unknown>, i: number): string {
-  const parts: string[] = new Array(plan.sortedKeys.length);
-  for (let k = 0; k < plan.sortedKeys.length; k++) {
-    const v = entity[plan.sortedKeys[k]!];
-    if (typeof v !== 'string' && typeof v !== 'number') {
-      const name = view.keys.find((n) => typeof entity[n] !== 'string' && typeof entity[n] !== 'number');
-      throw new VerityError('INVALID_ARGUMENT', `Entity ${i} lacks key field "${name}" of view "${view.name}" (a string or number).`);
-    }
-    parts[k] = String(v);
+  for (const field of plan.sortedKeys) {
+    const v = entity[field];
+    if (typeof v !== 'string' && typeof v !== 'number') throw new VerityError('INVALID_ARGUMENT', `Entity ${i} lacks key field "${field}" of view "${view.name}" (a string or number).`);
   }
-  return JSON.stringify(parts);
+  return canonicalKeyOf(entity, plan.sortedKeys);
 }
 
 /** One logged lookup. */

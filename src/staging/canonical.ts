@@ -6,11 +6,12 @@ import type { EntityKey } from '../envelope.js';
  * a CSV frame (strings) and from envelopes (strings or numbers) therefore meet.
  */
 export function canonicalKey(key: EntityKey | Record<string, unknown>): string {
-  return JSON.stringify(
-    Object.keys(key)
-      .sort()
-      .map((k) => String(key[k])),
-  );
+  return canonicalKeyOf(key, Object.keys(key).sort());
+}
+
+/** {@link canonicalKey} of the fields `sortedFields` (already in name order) of a larger record. */
+export function canonicalKeyOf(record: Record<string, unknown>, sortedFields: readonly string[]): string {
+  return JSON.stringify(sortedFields.map((k) => String(record[k])));
 }
 
 /** An entity key's JSON with its fields in name order (deterministic). */
