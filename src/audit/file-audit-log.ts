@@ -1,4 +1,4 @@
-import { closeSync, existsSync, fstatSync, fsync, ftruncateSync, mkdirSync, openSync, readFileSync, readSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, fsync, ftruncateSync, mkdirSync, openSync, readFileSync, readSync, statSync, writeSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { join, resolve } from 'node:path';
 import { crc32 } from 'node:zlib';
@@ -257,12 +257,13 @@ export function createFileAuditLog(options: FileAuditLogOptions): AuditLog {
   // A writer repairs a crashed append's tail at open when no other process is appending right now;
   // otherwise it loads without repairing, and its first append repairs under the lock.
   let repaired = false;
-  if (!readOnly && !heldLocks.has(join(dir, 'LOCK')) && tryLock(join(dir, 'LOCK')) === true) {
+  const lockPath = join(dir, 'LOCK');
+  if (!readOnly && !heldLocks.has(lockPath) && tryLock(lockPath) === true) {
     try {
       recover(true);
       repaired = true;
     } finally {
-      rmSync(join(dir, 'LOCK'), { force: true });
+      releaseLockFile(lockPath);
     }
   } else recover(false);
 
