@@ -1,4 +1,4 @@
-import { tryLockFile } from '../util/lock-file.js';
+import { releaseLockFile, tryLockFile } from '../util/lock-file.js';
 import { mkdir, readFile, readdir, rm } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { VerityError, toVerityError } from '../errors.js';
@@ -182,7 +182,7 @@ export async function openLake(options: LakeOptions): Promise<Lake> {
           core.engine.close();
           if (!readOnly) {
             openDirs.delete(dir);
-            await rm(lockPath, { force: true });
+            releaseLockFile(lockPath);
           }
         }
       },
@@ -190,7 +190,7 @@ export async function openLake(options: LakeOptions): Promise<Lake> {
   } catch (error) {
     if (!readOnly) {
       openDirs.delete(dir);
-      await rm(lockPath, { force: true });
+      releaseLockFile(lockPath);
     }
     throw toVerityError(error);
   }

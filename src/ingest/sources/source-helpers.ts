@@ -263,8 +263,7 @@ const ISO_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:
 export function toIsoTime(value: unknown): string | undefined {
   if (typeof value === 'number') return isoOfEpochMs(value);
   let ms: number | undefined;
-  if (typeof value === 'number') ms = value;
-  else if (typeof value === 'string') {
+  if (typeof value === 'string') {
     // Fast path: already canonical (Date#toISOString costs microseconds per call on bulk files).
     if (CANONICAL_RE.test(value) && isRealDateTime(value)) return value;
     const s = value.trim();
