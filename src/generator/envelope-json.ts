@@ -46,8 +46,7 @@ export function envelopeJson(e: Envelope, payloadJson: string): string {
 export class EnvelopeText {
   private readonly head: string;
   private readonly sourceHead: string;
-  private lastOp = '';
-  private lastOpJson = '""';
+  private readonly op = new LastString();
 
   constructor(tenant_id: string, entity: string, system: string, connector: string) {
     this.head = `,"tenant_id":${jsonString(tenant_id)},"entity":${jsonString(entity)},"entity_key":`;
@@ -61,12 +60,8 @@ export class EnvelopeText {
    * without a check.
    */
   line(event_id: string, keyJson: string, op: string, mergedIntoJson: string | undefined, event_time: string, position: string, payloadJson: string, tail: string): string {
-    if (op !== this.lastOp) {
-      this.lastOpJson = jsonString(op);
-      this.lastOp = op;
-    }
     const merged = mergedIntoJson === undefined ? '' : `,"merged_into":${mergedIntoJson}`;
-    return `{"event_id":${quoted(event_id)}${this.head}${keyJson},"op":${this.lastOpJson}${merged},"event_time":${quoted(event_time)}${this.sourceHead}${quoted(position)}},"payload":${payloadJson}${tail}}`;
+    return `{"event_id":${quoted(event_id)}${this.head}${keyJson},"op":${this.op.of(op)}${merged},"event_time":${quoted(event_time)}${this.sourceHead}${quoted(position)}},"payload":${payloadJson}${tail}}`;
   }
 }
 

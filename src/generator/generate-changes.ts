@@ -89,7 +89,7 @@ function* tenantBatches(options: ResolvedGenerateOptions, index: number, text: T
   }
   ctx.pipeline.finish();
   out.push({ type: 'progress', tenant_id, day: options.days, days: options.days });
-  out.push({ type: 'tenant-end', tenant_id, eligible: { ...roller.eligible } });
+  out.push({ type: 'tenant-end', tenant_id, eligible: roller.eligible });
   yield out;
   out.length = 0;
 }

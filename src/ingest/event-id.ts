@@ -12,8 +12,17 @@ import { createHash } from 'node:crypto';
  * deriveEventId('hubspot', [subscriptionId, eventId, occurredAt, objectId, propertyName])
  */
 export function deriveEventId(system: string, parts: ReadonlyArray<string | number | null | undefined>): string {
+  return eventIdOfPartsJson(system, JSON.stringify(parts));
+}
+
+/**
+ * {@link deriveEventId} given the JSON text of the parts (as `JSON.stringify(parts)` writes it),
+ * for callers that build that text directly (the generator).
+ */
+export function eventIdOfPartsJson(system: string, partsJson: string): string {
   // Node's one-shot crypto.hash (>= 20.12) is about twice as fast as a Hash object; same bytes, same id.
-  const h = oneShot ? oneShot('sha256', `${system}\u0000${JSON.stringify(parts)}`, 'hex') : createHash('sha256').update(system).update('\u0000').update(JSON.stringify(parts)).digest('hex');
+  const input = `${system}\u0000${partsJson}`;
+  const h = oneShot ? oneShot('sha256', input, 'hex') : createHash('sha256').update(input).digest('hex');
   return `${system}-${h.slice(0, 32)}`;
 }
 

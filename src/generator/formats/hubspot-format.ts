@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import type { Envelope, EnvelopeOp } from '../../envelope.js';
-import { eventIdOfPartsJson, fastEventId } from '../event-ids.js';
+import { eventIdOfPartsJson } from '../event-ids.js';
 import { groundTruth } from '../defects.js';
 import { GeneratedRecordLine, NO_TEXT, type DeliveryUnit, type EntityChange, type HubSpotDelivery, type TextOptions } from '../change.js';
 import { contactId } from '../ids.js';
@@ -156,11 +156,6 @@ export class HubSpotFormat {
     return e;
   }
 
-  /** The event id the HubSpot adapter derives for one event. */
-  static eventIdOf(e: Record<string, unknown>): string {
-    return fastEventId('hubspot', [e.subscriptionId as number, e.eventId as number, e.occurredAt as number, e.objectId as number, (e.propertyName as string | undefined) ?? null]);
-  }
-
   /** Renders one contact change as a unit of HubSpot events (creation = creation + one propertyChange per set property). */
   unitFor(change: EntityChange, objectId: number): DeliveryUnit {
     const applied = change.overrides ? { ...change.record, ...change.overrides } : change.record;
@@ -218,7 +213,7 @@ export class HubSpotFormat {
 
   /** Adds one event with its envelope (keys in the canonical envelope order) and record line. */
   private push(u: UnitInProgress, e: Record<string, unknown>, op: EnvelopeOp, payload: Record<string, unknown>, payloadJson: string, changedFields: string[] | undefined, consent: string[] | undefined, mergedInto: Record<string, string> | undefined, field: string | undefined): void {
-    // HubSpotFormat.eventIdOf(e), from the parts' JSON text.
+    // The id the HubSpot adapter derives (subscriptionId, eventId, occurredAt, objectId, propertyName), from the parts' JSON text.
     const name = e.propertyName as string | undefined;
     const event_id = eventIdOfPartsJson('hubspot', `[${jsonNumber(e.subscriptionId as number)},${jsonNumber(e.eventId as number)},${jsonNumber(e.occurredAt as number)},${jsonNumber(e.objectId as number)},${name === undefined ? 'null' : jsonString(name)}]`);
     const source = { system: 'hubspot', connector: this.connector, position: `${e.eventId as number}` };
