@@ -102,74 +102,70 @@ export function createMaterializer(options: MaterializerOptions): Materializer {
   };
 
   async function materializeNow(run: { full?: boolean; tenant?: string }): Promise<MaterializeReport> {
-    {
-      const staged = await buildStaging({ source: options.source, dir: options.lakeDir, ...(options.lineage ? { lineage: options.lineage } : {}) });
-      const toSeq = staged.toSeq;
-      const now = clock();
-      const report: MaterializeReport = { views: [], staging: { events: staged.events, keys: staged.keys }, at: now.toISOString() };
-      const cp = readCheckpoint();
-      const db = await openDuckDBSession();
-      try {
-        const staging = stagingRelations(db, options.lakeDir);
-        for (const view of options.views) {
-          const prev = cp.views[view.name];
-          const full = run.full === true || !prev || prev.version !== view.version;
-          const fromSeq = full ? 0 : prev.lastSeq;
-          const tenants = run.tenant ? [run.tenant] : await tenantsOf(db, staging, view);
-          for (const tenant of tenants) {
-            const keys = await keysToRefresh(db, staging, view, tenant, fromSeq);
-            const cells = { applied: 0, skipped: 0 };
-            for (let i = 0; i < keys.length; i += chunkSize) {
-              const writes = await computeChunk(db, staging, view, tenant, keys.slice(i, i + chunkSize), now, toSeq);
-              const r = await options.store.write(writes);
-              cells.applied += r.applied;
-              cells.skipped += r.skipped;
-            }
-            report.views.push({ view: view.name, version: view.version, tenant, keys: keys.length, cells, full, fromSeq, toSeq });
+    const staged = await buildStaging({ source: options.source, dir: options.lakeDir, ...(options.lineage ? { lineage: options.lineage } : {}) });
+    const toSeq = staged.toSeq;
+    const now = clock();
+    const report: MaterializeReport = { views: [], staging: { events: staged.events, keys: staged.keys }, at: now.toISOString() };
+    const cp = readCheckpoint();
+    const db = await openDuckDBSession();
+    try {
+      const staging = stagingRelations(db, options.lakeDir);
+      for (const view of options.views) {
+        const prev = cp.views[view.name];
+        const full = run.full === true || !prev || prev.version !== view.version;
+        const fromSeq = full ? 0 : prev.lastSeq;
+        const tenants = run.tenant ? [run.tenant] : await tenantsOf(db, staging, view);
+        for (const tenant of tenants) {
+          const keys = await keysToRefresh(db, staging, view, tenant, fromSeq);
+          const cells = { applied: 0, skipped: 0 };
+          for (let i = 0; i < keys.length; i += chunkSize) {
+            const writes = await computeChunk(db, staging, view, tenant, keys.slice(i, i + chunkSize), now, toSeq);
+            const r = await options.store.write(writes);
+            cells.applied += r.applied;
+            cells.skipped += r.skipped;
           }
-          cp.views[view.name] = { version: view.version, lastSeq: toSeq, at: now.toISOString() };
-          writeCheckpoint(cp);
+          report.views.push({ view: view.name, version: view.version, tenant, keys: keys.length, cells, full, fromSeq, toSeq });
         }
-      } finally {
-        db.close();
+        cp.views[view.name] = { version: view.version, lastSeq: toSeq, at: now.toISOString() };
+        writeCheckpoint(cp);
       }
-      windowIndexes.clear();
-      return report;
+    } finally {
+      db.close();
     }
+    windowIndexes.clear();
+    return report;
   }
 
   async function onAccepted(envelopes: readonly Envelope[]): Promise<{ cells: number }> {
-    {
-      const now = clock().getTime();
-      const writes: OnlineWrite[] = [];
-      for (const view of options.views) {
-        const aggregates = view.features.filter((f): f is Extract<Feature, { kind: 'aggregate' }> => f.kind === 'aggregate');
-        const touched = new Map<string, { tenant: string; seq: number }>();
-        for (const e of envelopes) {
-          if (e.entity === view.source) writes.push(ownCells(view, e));
-          if (aggregates.some((f) => f.from === e.entity)) {
-            const index = await windowIndexFor(view);
-            for (const key of index.add(e)) {
-              const t = touched.get(`${e.tenant_id}\u0000${key}`);
-              touched.set(`${e.tenant_id}\u0000${key}`, { tenant: e.tenant_id, seq: Math.max(t?.seq ?? 0, e.ingest_seq ?? 0) });
-            }
-          }
-        }
-        if (touched.size) {
+    const now = clock().getTime();
+    const writes: OnlineWrite[] = [];
+    for (const view of options.views) {
+      const aggregates = view.features.filter((f): f is Extract<Feature, { kind: 'aggregate' }> => f.kind === 'aggregate');
+      const touched = new Map<string, { tenant: string; seq: number }>();
+      for (const e of envelopes) {
+        if (e.entity === view.source) writes.push(ownCells(view, e));
+        if (aggregates.some((f) => f.from === e.entity)) {
           const index = await windowIndexFor(view);
-          for (const [tk, { tenant }] of touched) {
-            const key = tk.slice(tenant.length + 1);
-            const seq = options.source.lastSeq();
-            const cells: Record<string, OnlineCell> = {};
-            for (const f of aggregates) cells[f.name] = { value: aggregateInMemory(f, index.events(tenant, f.from, key), now), event_time: now, ingest_seq: seq };
-            writes.push({ tenant, view: view.name, key, cells });
+          for (const key of index.add(e)) {
+            const t = touched.get(`${e.tenant_id}\u0000${key}`);
+            touched.set(`${e.tenant_id}\u0000${key}`, { tenant: e.tenant_id, seq: Math.max(t?.seq ?? 0, e.ingest_seq ?? 0) });
           }
         }
       }
-      if (writes.length === 0) return { cells: 0 };
-      const r = await options.store.write(writes);
-      return { cells: r.applied };
+      if (touched.size) {
+        const index = await windowIndexFor(view);
+        for (const [tk, { tenant }] of touched) {
+          const key = tk.slice(tenant.length + 1);
+          const seq = options.source.lastSeq();
+          const cells: Record<string, OnlineCell> = {};
+          for (const f of aggregates) cells[f.name] = { value: aggregateInMemory(f, index.events(tenant, f.from, key), now), event_time: now, ingest_seq: seq };
+          writes.push({ tenant, view: view.name, key, cells });
+        }
+      }
     }
+    if (writes.length === 0) return { cells: 0 };
+    const r = await options.store.write(writes);
+    return { cells: r.applied };
   }
 
   function windowIndexFor(view: FeatureView): Promise<WindowIndex> {
