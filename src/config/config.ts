@@ -20,7 +20,7 @@ export interface VerityConfig {
   /** The contract registry: files in the project (default) or PostgreSQL. */
   registry: { type: 'files' } | { type: 'postgres'; url: string };
   /** The online feature store: in-process (default, persisted in the lake dir) or Redis. */
-  onlineStore: { type: 'memory' } | { type: 'redis'; url: string };
+  onlineStore: { type: 'memory' } | { type: 'redis'; url: string; /** Rows the near cache keeps (default 10000; 0 turns it off). */ nearCacheRows?: number };
   /** The ingest bus: in-process (default) or NATS JetStream. */
   bus: { type: 'none' } | { type: 'nats'; url: string; stream?: string };
   /** The audit log: files (default) or PostgreSQL. */
@@ -70,6 +70,8 @@ const urlBackend = (types: string[]) => ({
   then: { required: ['type', 'url'] },
 });
 
+const withProperties = (schema: ReturnType<typeof urlBackend>, extra: Record<string, object>) => ({ ...schema, properties: { ...schema.properties, ...extra } });
+
 const CONFIG_SCHEMA = {
   type: 'object',
   additionalProperties: false,
@@ -86,7 +88,7 @@ const CONFIG_SCHEMA = {
     contracts: { type: 'object', additionalProperties: false, properties: { dir: { type: 'string', minLength: 1 } } },
     features: { type: 'object', additionalProperties: false, properties: { dir: { type: 'string', minLength: 1 } } },
     registry: urlBackend(['files', 'postgres']),
-    onlineStore: urlBackend(['memory', 'redis']),
+    onlineStore: withProperties(urlBackend(['memory', 'redis']), { nearCacheRows: { type: 'integer', minimum: 0, maximum: 10_000_000 } }),
     bus: urlBackend(['none', 'nats']),
     audit: urlBackend(['files', 'postgres']),
     lineage: {

@@ -29,7 +29,7 @@ export function servingLogPath(lakeDir: string): string {
 /**
  * Opens a project's feature store from its configuration: the views in `features.dir` (all, or
  * `viewNames`), the configured online store (memory, persisted under `<lake>/online/`; or Redis,
- * keys prefixed `verity:<tenant>:fs:`), and the serving log under `<lake>/features/`.
+ * keys prefixed `verity:<tenant>:fs:`, with a near cache of `nearCacheRows` rows), and the serving log under `<lake>/features/`.
  */
 export async function openFeatureServices(loaded: LoadedConfig, options: { viewNames?: string[] } = {}): Promise<FeatureServices> {
   const { config } = loaded;
@@ -37,7 +37,11 @@ export async function openFeatureServices(loaded: LoadedConfig, options: { viewN
   const views = selectViews(await loadFeatureViews(projectPath(loaded, config.features.dir)), options.viewNames);
   const store =
     config.onlineStore.type === 'redis'
-      ? createRedisOnlineStore({ url: config.onlineStore.url, keyPrefix: `verity:${config.tenant}:fs:` })
+      ? createRedisOnlineStore({
+          url: config.onlineStore.url,
+          keyPrefix: `verity:${config.tenant}:fs:`,
+          nearCache: config.onlineStore.nearCacheRows === 0 ? false : { maxRows: config.onlineStore.nearCacheRows ?? 10_000 },
+        })
       : createMemoryOnlineStore({ dir: join(lakeDir, 'online') });
   const logFile = servingLogPath(lakeDir);
   const log = createServingLog(logFile);

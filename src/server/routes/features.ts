@@ -1,8 +1,11 @@
+import { Counter, Gauge } from 'prom-client';
 import { VerityError } from '../../errors.js';
 import type { FeatureView } from '../../features/feature-view.js';
 import { MAX_ENTITIES_PER_LOOKUP, getOnlineFeatures, type ServingLog } from '../../features/online-features.js';
 import { onlineResponseJson } from '../../features/online-response.js';
 import type { OnlineStore } from '../../features/online-store.js';
+import type { NearCacheStats } from '../../features/online-stores/near-cache.js';
+import type { ServerMetrics } from '../server-metrics.js';
 import type { RoutePlugin } from '../server-context.js';
 import { resolveTenant } from '../tenant.js';
 
@@ -29,6 +32,8 @@ const MAX_BODY_BYTES = 1024 * 1024;
 export function createFeatureRoutes(options: FeatureRoutesOptions): RoutePlugin {
   const byName = new Map(options.views.map((v) => [v.name, v]));
   return async (app, { context }) => {
+    const store = options.store as OnlineStore & { nearCacheStats?: () => NearCacheStats | undefined };
+    if (store.nearCacheStats?.()) nearCacheMetrics(context.metrics, () => store.nearCacheStats!()!);
     // The serving log buffers lines briefly; closing the server writes what is pending.
     app.addHook('onClose', async () => {
       await options.log?.flush?.();
@@ -55,7 +60,7 @@ export function createFeatureRoutes(options: FeatureRoutesOptions): RoutePlugin 
       if (entities.length > MAX_ENTITIES_PER_LOOKUP) throw new VerityError('UNPROCESSABLE', `At most ${MAX_ENTITIES_PER_LOOKUP} entities per request (got ${entities.length}).`);
       if (features !== undefined && (!Array.isArray(features) || features.some((f) => typeof f !== 'string')))
         throw new VerityError('UNPROCESSABLE', '"features", when given, must be an array of feature names.');
-      const rows = await getOnlineFeatures(store(), view, entities as Array<Record<string, unknown>>, {
+      const rows = await getOnlineFeatures(options.store, view, entities as Array<Record<string, unknown>>, {
         tenant,
         now: (options.now ?? context.now)(),
         ...(features ? { features: features as string[] } : {}),
@@ -69,7 +74,28 @@ export function createFeatureRoutes(options: FeatureRoutesOptions): RoutePlugin 
       views: options.views.map((v) => ({ name: v.name, version: v.version, entity: v.entity, keys: v.keys, features: v.features.map((f) => f.name), maxAgeMs: v.maxAgeMs ?? null })),
     }));
   };
-  function store() {
-    return options.store;
+}
+
+/** The online store's near cache on `/metrics`: rows held, hits, misses, invalidations and resets. */
+function nearCacheMetrics(metrics: ServerMetrics, stats: () => NearCacheStats): void {
+  const registers = [metrics.registry];
+  new Gauge({ name: 'verity_online_near_cache_rows', help: 'Rows held by the online store near cache.', registers, collect() {
+    this.set(stats().rows);
+  } });
+  new Gauge({ name: 'verity_online_near_cache_enabled', help: '1 while the near cache answers reads (its invalidation channel is armed).', registers, collect() {
+    this.set(stats().enabled ? 1 : 0);
+  } });
+  for (const [key, help] of [
+    ['hits', 'Online reads answered from the near cache.'],
+    ['misses', 'Online reads the near cache sent to the store.'],
+    ['invalidations', 'Near cache rows dropped because the store reported a change.'],
+    ['resets', 'Times the whole near cache was dropped (lost connection, stalled invalidations, flush).'],
+  ] as const) {
+    let seen = 0;
+    new Counter({ name: `verity_online_near_cache_${key}_total`, help, registers, collect() {
+      const now = stats()[key];
+      if (now > seen) this.inc(now - seen);
+      seen = now;
+    } });
   }
 }
