@@ -3,6 +3,7 @@ import { createLakeWriter } from '../../bus/lake-writer.js';
 import { createNatsBus } from '../../bus/nats-bus.js';
 import { VerityError } from '../../errors.js';
 import { openProjectLake } from '../../project/project-lake.js';
+import { createFeatureServing } from '../../server/feature-serving.js';
 import type { CliContext } from '../context.js';
 
 /** `verity lake-writer --bus nats://…`: consumes the ingest stream into the lake. */
@@ -27,11 +28,18 @@ export function registerLakeWriter(program: Command, context: () => CliContext):
       const bus = createNatsBus({ url, ...(stream ? { stream } : {}), name: 'verity-lake-writer' });
       const { lake } = await openProjectLake(loaded, { actor: 'verity lake-writer', provenance: true });
       if (!Number.isInteger(opts.ackWait) || opts.ackWait < 1000) throw new VerityError('INVALID_ARGUMENT', `--ack-wait must be an integer of at least 1000 ms, got ${opts.ackWait}.`);
-      const writer = createLakeWriter({ bus, lake, durable: opts.durable, batchSize: opts.batch, ackWaitMs: opts.ackWait });
+      // Feature views and a shared online store (Redis): each durable batch also updates the online
+      // features that `verity serve --bus` processes read, as the embedded server does on its own ingest.
+      let features = await createFeatureServing(loaded, { onError: (e) => ctx.info(`features: online update failed: ${(e as Error).message}`) });
+      if (features && !features.services.store.capabilities.shared) {
+        await features.close();
+        features = undefined;
+      }
+      const writer = createLakeWriter({ bus, lake: features ? features.wrapLake(lake) : lake, durable: opts.durable, batchSize: opts.batch, ackWaitMs: opts.ackWait });
       const stop = () => writer.stop();
       process.once('SIGTERM', stop);
       process.once('SIGINT', stop);
-      ctx.info(`lake-writer: consuming ${stream ?? 'VERITY_EVENTS'} on ${url} as "${opts.durable}" into ${lake.dir}`);
+      ctx.info(`lake-writer: consuming ${stream ?? 'VERITY_EVENTS'} on ${url} as "${opts.durable}" into ${lake.dir}${features ? ` and the online store (${features.services.views.length} feature views)` : ''}`);
       try {
         // Idle means caught up: nothing new, and nothing a crashed writer fetched still awaiting redelivery.
         const totals = await writer.run(opts.exitWhenIdle ? { until: async (_totals, last) => last.messages === 0 && (await writer.pending()) === 0 } : {});
@@ -41,6 +49,7 @@ export function registerLakeWriter(program: Command, context: () => CliContext):
         process.off('SIGTERM', stop);
         process.off('SIGINT', stop);
         await bus.close();
+        await features?.close();
         await lake.close();
       }
     });

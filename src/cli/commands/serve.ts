@@ -37,11 +37,19 @@ export function registerServe(program: Command, context: () => CliContext): void
     .action(async (opts: { port?: number; host?: string; bus?: string; busPack: string; publicUrl?: string; log: string }) => {
       const ctx = context();
       if (opts.busPack !== 'event' && opts.busPack !== 'batch') throw new VerityError('INVALID_ARGUMENT', `--bus-pack must be "event" or "batch", got "${opts.busPack}".`);
-      // Feature views in the project: serve lookups and keep the online store fresh from ingest.
-      const features = opts.bus ? undefined : await createFeatureServing(ctx.config(), { onError: (e) => ctx.info(`features: online update failed: ${(e as Error).message}`) });
+      // Feature views in the project: serve lookups and keep the online store fresh from ingest. On a
+      // bus (--bus, or bus: nats in the config) this process writes no lake: it serves lookups only
+      // from a shared online store (Redis), which `verity lake-writer` keeps fresh.
+      const busMode = opts.bus !== undefined || ctx.config().config.bus.type === 'nats';
+      let features = await createFeatureServing(ctx.config(), { onError: (e) => ctx.info(`features: online update failed: ${(e as Error).message}`) });
+      if (busMode && features && !features.services.store.capabilities.shared) {
+        ctx.info('features: not served with --bus: the memory online store belongs to one process; set onlineStore: {type: redis, url} so lake-writers fill it and every server reads it.');
+        await features.close();
+        features = undefined;
+      }
       const started = await startServer({
         config: ctx.config(),
-        ...(features ? { plugins: features.plugins, wrapLake: features.wrapLake } : {}),
+        ...(features ? { plugins: features.plugins, ...(busMode ? {} : { wrapLake: features.wrapLake }) } : {}),
         ...(opts.port === undefined ? {} : { port: opts.port }),
         ...(opts.host ? { host: opts.host } : {}),
         ...(opts.bus ? { busUrl: opts.bus } : {}),
