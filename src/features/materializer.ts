@@ -1,5 +1,5 @@
 import { featureViewDataset, zoneDataset } from '../lineage/dataset-names.js';
-import type { LineageDataset, LineageEmitter } from '../lineage/lineage-emitter.js';
+import type { JobRun, LineageDataset, LineageEmitter } from '../lineage/lineage-emitter.js';
 import { columnLineageFacet, datasetVersionFacet, schemaFacet } from '../lineage/openlineage-facets.js';
 import { runWithLineage } from '../lineage/run-with-lineage.js';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
@@ -32,9 +32,14 @@ export interface MaterializerOptions {
   chunkSize?: number;
   /**
    * Reports each batch materialization as an OpenLineage `features.materialize` run (staging zones
-   * in; each view out with its schema, version and column lineage), and its staging build too.
+   * in; each view out with its schema, version and column lineage), and its staging build too; and
+   * the continuous path as one STREAMING `features.materialize.continuous` run (raw zones in, views
+   * out): START at the first accepted batch, RUNNING with the counts so far every
+   * `lineageIntervalMs`, COMPLETE at {@link Materializer.close}.
    */
   lineage?: LineageEmitter;
+  /** How often the continuous run reports progress (default 60000 ms). */
+  lineageIntervalMs?: number;
 }
 
 /** What one batch materialization did, per view. */
@@ -61,6 +66,8 @@ export interface Materializer {
    * aggregates are recomputed as of now.
    */
   onAccepted(envelopes: readonly Envelope[]): Promise<{ cells: number }>;
+  /** Ends the continuous path's lineage run (COMPLETE with its counts); safe to call twice. */
+  close(): Promise<void>;
 }
 
 interface Checkpoint {
@@ -74,6 +81,7 @@ export function createMaterializer(options: MaterializerOptions): Materializer {
   const chunkSize = options.chunkSize ?? 5000;
   const cpFile = join(options.lakeDir, 'features', 'materialize.json');
   const windowIndexes = new Map<string, Promise<WindowIndex>>();
+  let stream: { counts: { batches: number; events: number; cells_applied: number }; tenants: Set<string>; report: (kind: 'running' | 'complete') => Promise<void>; timer: NodeJS.Timeout } | undefined;
 
   const readCheckpoint = (): Checkpoint => {
     if (!existsSync(cpFile)) return { format: 1, views: {} };
@@ -98,8 +106,57 @@ export function createMaterializer(options: MaterializerOptions): Materializer {
       }));
     },
 
-    onAccepted,
+    onAccepted: async (envelopes) => {
+      const result = await onAccepted(envelopes);
+      if (options.lineage) continuousRun(envelopes, result.cells);
+      return result;
+    },
+    async close() {
+      const run = stream;
+      stream = undefined;
+      if (!run) return;
+      clearInterval(run.timer);
+      await run.report('complete');
+    },
   };
+
+  // The continuous path's lineage: one STREAMING run per materializer, reported off the ingest path
+  // (a lineage failure never fails or delays the batch).
+  function continuousRun(envelopes: readonly Envelope[], cells: number) {
+    if (!stream) {
+      const counts = { batches: 0, events: 0, cells_applied: 0 };
+      const tenants = new Set<string>();
+      const job = (): JobRun => ({
+        job: 'features.materialize.continuous',
+        processingType: 'STREAMING',
+        ...viewDatasets(options.lakeDir, options.views, () => [...tenants].sort(), 'raw'),
+        facets: { verity_materialize_continuous: { ...counts } },
+      });
+      const lineage = options.lineage!;
+      const runId = lineage.start({ job: 'features.materialize.continuous', processingType: 'STREAMING' });
+      const run = {
+        counts,
+        tenants,
+        report: async (kind: 'running' | 'complete') => {
+          try {
+            const id = await runId;
+            if (kind === 'complete') await lineage.complete(id, job());
+            else await lineage.running?.(id, job());
+          } catch {
+            // Lineage is reported best effort on this path.
+          }
+        },
+        timer: setInterval(() => void run.report('running'), options.lineageIntervalMs ?? 60_000),
+      };
+      run.timer.unref();
+      runId.catch(() => undefined);
+      stream = run;
+    }
+    stream.counts.batches++;
+    stream.counts.events += envelopes.length;
+    stream.counts.cells_applied += cells;
+    for (const e of envelopes) stream.tenants.add(e.tenant_id);
+  }
 
   async function materializeNow(run: { full?: boolean; tenant?: string }): Promise<MaterializeReport> {
     const staged = await buildStaging({ source: options.source, dir: options.lakeDir, ...(options.lineage ? { lineage: options.lineage } : {}) });
@@ -185,16 +242,21 @@ export function createMaterializer(options: MaterializerOptions): Materializer {
  * version and column lineage (each feature from the staging field it is computed from).
  */
 function materializeDatasets(lakeDir: string, views: readonly FeatureView[], report: MaterializeReport): { inputs: LineageDataset[]; outputs: LineageDataset[] } {
+  return viewDatasets(lakeDir, views, (view) => [...new Set(report.views.filter((v) => v.view === view.name).map((v) => v.tenant))], 'staging');
+}
+
+/** Each view's input zones (its source and aggregated entities, per tenant) and its output dataset with schema, version and column lineage. */
+function viewDatasets(lakeDir: string, views: readonly FeatureView[], tenantsOf: (view: FeatureView) => string[], zone: 'staging' | 'raw'): { inputs: LineageDataset[]; outputs: LineageDataset[] } {
   const inputs = new Map<string, LineageDataset>();
   const outputs: LineageDataset[] = [];
   for (const view of views) {
-    const tenants = [...new Set(report.views.filter((v) => v.view === view.name).map((v) => v.tenant))];
+    const tenants = tenantsOf(view);
     const columns: Parameters<typeof columnLineageFacet>[0] = {};
     for (const f of view.features) {
       const entity = f.kind === 'aggregate' ? f.from : view.source;
       const field = f.kind === 'aggregate' ? (f.field ?? 'event_time') : f.kind === 'derived' ? undefined : f.field === '$event_time' ? 'event_time' : f.field;
       for (const tenant of tenants) {
-        const d = zoneDataset(lakeDir, 'staging', tenant, entity);
+        const d = zoneDataset(lakeDir, zone, tenant, entity);
         inputs.set(`${d.namespace}/${d.name}`, d);
         if (field) (columns[f.name] ??= { inputFields: [] }).inputFields.push({ ...d, field });
       }

@@ -20,11 +20,15 @@ export interface JobRun {
   outputs?: LineageDataset[];
   /** Extra run facets. */
   facets?: Record<string, unknown>;
+  /** `BATCH` (default) or `STREAMING` (a long-lived run reporting progress with `running`). */
+  processingType?: 'BATCH' | 'STREAMING';
 }
 
-/** Reports runs. `start` returns a run id; `complete`/`fail` close it. */
+/** Reports runs. `start` returns a run id; `running` reports progress; `complete`/`fail` close it. */
 export interface LineageEmitter {
   start(run: JobRun): Promise<string>;
+  /** A RUNNING event: progress of a long-lived run (optional; emitters without it skip progress). */
+  running?(runId: string, run: JobRun): Promise<void>;
   complete(runId: string, run: JobRun): Promise<void>;
   fail(runId: string, run: JobRun, error: Error): Promise<void>;
 }

@@ -8,7 +8,7 @@ import { uuidV7 } from './uuid-v7.js';
 
 /** An OpenLineage 2-0-2 RunEvent as Verity emits it. */
 export interface OpenLineageRunEvent {
-  eventType: 'START' | 'COMPLETE' | 'FAIL';
+  eventType: 'START' | 'RUNNING' | 'COMPLETE' | 'FAIL';
   eventTime: string;
   run: { runId: string; facets?: Record<string, unknown> };
   job: { namespace: string; name: string; facets?: Record<string, unknown> };
@@ -204,7 +204,7 @@ export function createOpenLineageEmitter(options: OpenLineageEmitterOptions): Op
       runId,
       facets: { processing_engine: processingEngineFacet(version), ...normalizeFacets(run.facets), ...(error ? { errorMessage: errorMessageFacet(error) } : {}) },
     },
-    job: { namespace, name: run.job, facets: { jobType: jobTypeFacet(run.job) } },
+    job: { namespace, name: run.job, facets: { jobType: jobTypeFacet(run.job, run.processingType) } },
     inputs: (run.inputs ?? []).map((d) => splitFacets(d, INPUT_FACET_KEYS, 'inputFacets')),
     outputs: (run.outputs ?? []).map((d) => splitFacets(d, OUTPUT_FACET_KEYS, 'outputFacets')),
     producer: OPENLINEAGE_PRODUCER,
@@ -221,6 +221,10 @@ export function createOpenLineageEmitter(options: OpenLineageEmitterOptions): Op
       runs.set(runId, run.job);
       await emit(event('START', runId, run));
       return runId;
+    },
+    async running(runId, run) {
+      check(run);
+      await emit(event('RUNNING', runId, run));
     },
     async complete(runId, run) {
       check(run);

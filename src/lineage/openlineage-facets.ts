@@ -59,8 +59,8 @@ export function errorMessageFacet(error: Error) {
 }
 
 /** `jobType` job facet. */
-export function jobTypeFacet(jobType: string) {
-  return { ...facet('2-0-4/JobTypeJobFacet.json', 'JobTypeJobFacet'), processingType: 'BATCH', integration: 'VERITY', jobType };
+export function jobTypeFacet(jobType: string, processingType: 'BATCH' | 'STREAMING' = 'BATCH') {
+  return { ...facet('2-0-4/JobTypeJobFacet.json', 'JobTypeJobFacet'), processingType, integration: 'VERITY', jobType };
 }
 
 /** `processing_engine` run facet. */

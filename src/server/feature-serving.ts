@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { projectPath, type LoadedConfig } from '../config/config.js';
 import { openFeatureServices, type FeatureServices } from '../features/feature-services.js';
 import { withMaterialization } from '../features/materialize-on-ingest.js';
-import { createMaterializer } from '../features/materializer.js';
+import { createMaterializer, type Materializer } from '../features/materializer.js';
 import type { Lake } from '../lake/types.js';
 import { createFeatureRoutes } from './routes/features.js';
 import type { RoutePlugin } from './server-context.js';
@@ -29,10 +29,19 @@ export async function createFeatureServing(loaded: LoadedConfig, options: { onEr
     await services.close();
     return undefined;
   }
+  const materializers: Materializer[] = [];
   return {
     services,
     plugins: [createFeatureRoutes({ store: services.store, views: services.views, log: services.log })],
-    wrapLake: (lake) => withMaterialization(lake, createMaterializer({ lakeDir: services.lakeDir, source: lake, store: services.store, views: services.views }), options.onError),
-    close: () => services.close(),
+    wrapLake: (lake) => {
+      // The continuous path reports itself as one STREAMING lineage run, completed at close.
+      const materializer = createMaterializer({ lakeDir: services.lakeDir, source: lake, store: services.store, views: services.views, lineage: services.lineage });
+      materializers.push(materializer);
+      return withMaterialization(lake, materializer, options.onError);
+    },
+    close: async () => {
+      for (const m of materializers.splice(0)) await m.close();
+      await services.close();
+    },
   };
 }

@@ -12,6 +12,7 @@ import { traceSnapshot } from '../../src/lineage/trace-snapshot.js';
 import type { SnapshotManifest } from '../../src/snapshots/snapshot-manifest.js';
 import { defineFeatureView, lastValue } from '../../src/features/feature-view.js';
 import { createMaterializer } from '../../src/features/materializer.js';
+import { withMaterialization } from '../../src/features/materialize-on-ingest.js';
 import { createMemoryOnlineStore } from '../../src/features/online-stores/memory-online-store.js';
 
 afterEach(cleanup);
@@ -79,4 +80,38 @@ describeWithFixtures('openlineage', 'the lake wired to the audit log and the lin
     expect(trace.nodes.map((n) => n.name)).toEqual(['snapshots.s', 'features.lead_status', 'staging.t01.lead', 'raw.t01.lead', 'lead']);
     expect(trace.sources).toEqual(['debezium://crm/lead']);
   });
+
+  it('the continuous materialization reports one STREAMING run: START, RUNNING with counts, COMPLETE at close', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'lineage.ndjson');
+    const lineage = createOpenLineageEmitter({ file });
+    const lakeDir = join(dir, 'lake');
+    const lake = await openLake({ dir: lakeDir, contracts: testResolver(), lineage, clock: fixedClock() });
+    const view = defineFeatureView({ name: 'lead_status', entity: 'lead', keys: ['lead_id'], features: { status: lastValue('status', { type: 'string' }) } });
+    const store = createMemoryOnlineStore();
+    const materializer = createMaterializer({ lakeDir, source: lake, store, views: [view], lineage, lineageIntervalMs: 20 });
+    const wrapped = withMaterialization(lake, materializer);
+    await wrapped.ingest([lead(1)], { source: 'debezium' });
+    await wrapped.ingest([lead(2), lead(3, { status: 'contacted' })], { source: 'debezium' });
+    const running = () => readLineageEvents(file).filter((e) => e.job.name === 'features.materialize.continuous' && e.eventType === 'RUNNING');
+    for (let i = 0; i < 100 && running().length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    await materializer.close();
+    await materializer.close();
+    await store.close();
+    await lake.close();
+    const validate = createOpenLineageValidator();
+    const events = readLineageEvents(file).filter((e) => e.job.name === 'features.materialize.continuous');
+    for (const e of events) expect(validate(e)).toEqual([]);
+    expect(events[0]!.eventType).toBe('START');
+    expect(events.at(-1)!.eventType).toBe('COMPLETE');
+    expect(events.filter((e) => e.eventType === 'START' || e.eventType === 'COMPLETE')).toHaveLength(2);
+    expect(new Set(events.map((e) => e.run.runId)).size).toBe(1);
+    expect(events.some((e) => e.eventType === 'RUNNING')).toBe(true);
+    const complete = events.at(-1)!;
+    expect(complete.job.facets?.jobType).toMatchObject({ processingType: 'STREAMING', jobType: 'features.materialize.continuous' });
+    expect(complete.run.facets?.verity_materialize_continuous).toMatchObject({ batches: 2, events: 3, cells_applied: expect.any(Number) });
+    expect(complete.inputs.map((d) => d.name)).toEqual(['raw.t01.lead']);
+    expect(complete.outputs.map((d) => d.name)).toEqual(['features.lead_status']);
+  });
 });
+
