@@ -73,8 +73,27 @@ export const STATE_TIME = '__event_time';
 export const TENANT_ID_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
 /** Entity names: lower-case identifiers. */
 export const ENTITY_PATTERN = /^[a-z][a-z0-9_]{0,63}$/;
-/** The data model's own form (UTC, milliseconds): taken as is, without a Date round trip. */
-const CANONICAL_TIME = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{3}Z$/;
+/** The shape of {@link isCanonicalTime} per position: 0 for a digit, else the character itself. */
+const TIME_SHAPE = Uint8Array.from('0000-00-00T00:00:00.000Z', (ch) => (ch === '0' ? 0 : ch.charCodeAt(0)));
+
+/**
+ * Whether `s` is a time in the data model's own form (UTC, milliseconds), taken as is without a
+ * Date round trip: `/^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{3}Z$/`,
+ * checked by character codes (the regular expression was a tenth of the gate's time per webhook event).
+ */
+export function isCanonicalTime(s: string): boolean {
+  if (s.length !== 24) return false;
+  for (let i = 0; i < 24; i++) {
+    const c = s.charCodeAt(i);
+    const want = TIME_SHAPE[i]!;
+    if (want === 0 ? c < 48 || c > 57 : c !== want) return false;
+  }
+  const d = (i: number) => s.charCodeAt(i) - 48;
+  const month = d(5) * 10 + d(6);
+  const day = d(8) * 10 + d(9);
+  return month >= 1 && month <= 12 && day >= 1 && day <= 31 && d(11) * 10 + d(12) <= 23 && d(14) <= 5 && d(17) <= 5;
+}
+
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
 const OPS: ReadonlySet<string> = new Set<EnvelopeOp>(['upsert', 'delete', 'merge', 'snapshot', 'truncate']);
 /**
@@ -162,7 +181,7 @@ function checkEnvelope(input: unknown): Envelope | Violation[] {
   if (keyFields < 0 || (keyFields === 0 && e.op !== 'truncate')) violations = envelopeViolation(violations, 'entity_key', 'entity_key must be a non-empty object of string or number values.');
   if (e.merged_into !== undefined && e.merged_into !== null && !isKey(e.merged_into)) violations = envelopeViolation(violations, 'merged_into', 'merged_into must be an entity key object.');
   if (e.op === 'merge' && !isKey(e.merged_into)) violations = envelopeViolation(violations, 'merged_into', 'a merge needs merged_into.');
-  const canonicalTime = typeof e.event_time === 'string' && CANONICAL_TIME.test(e.event_time);
+  const canonicalTime = typeof e.event_time === 'string' && isCanonicalTime(e.event_time);
   if (!canonicalTime && (typeof e.event_time !== 'string' || !ISO_TIME.test(e.event_time) || Number.isNaN(Date.parse(e.event_time)))) violations = envelopeViolation(violations, 'event_time', 'event_time must be an ISO 8601 date-time with a zone, e.g. 2026-03-01T12:00:00.000Z.');
   const s = e.source;
   if (!isObject(s) || typeof s.system !== 'string' || s.system.length === 0 || typeof s.connector !== 'string' || (typeof s.position !== 'string' && typeof s.position !== 'number'))

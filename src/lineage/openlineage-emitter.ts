@@ -1,4 +1,5 @@
-import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFile, mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { VerityError } from '../errors.js';
 import { packageVersion } from '../util/package-root.js';
@@ -147,18 +148,19 @@ export function createOpenLineageEmitter(options: OpenLineageEmitterOptions): Op
 
   // The directory is created before the first write and again only when a write finds it gone
   // (a mkdir per event was a tenth of an HTTP ingest batch's cost).
+  // The append runs on the I/O thread pool, not the event loop (an HTTP server's ingest path).
   let dirReady = false;
-  function appendLine(text: string): void {
+  async function appendLine(text: string): Promise<void> {
     if (!dirReady) {
-      mkdirSync(dirname(file), { recursive: true });
+      await mkdir(dirname(file), { recursive: true });
       dirReady = true;
     }
     try {
-      appendFileSync(file, text);
+      await appendFile(file, text);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-      mkdirSync(dirname(file), { recursive: true });
-      appendFileSync(file, text);
+      await mkdir(dirname(file), { recursive: true });
+      await appendFile(file, text);
     }
   }
 
@@ -180,7 +182,7 @@ export function createOpenLineageEmitter(options: OpenLineageEmitterOptions): Op
     groupWritten = serial(async () => {
       group = undefined; // events emitted from here on form the next group
       try {
-        appendLine(lines.join('\n') + '\n');
+        await appendLine(lines.join('\n') + '\n');
       } catch (error) {
         throw new VerityError('IO_ERROR', `Cannot write lineage events to ${file}: ${(error as Error).message}. Check lineage.file in verity.config.yaml.`, { cause: error });
       }
@@ -197,14 +199,26 @@ export function createOpenLineageEmitter(options: OpenLineageEmitterOptions): Op
   }
 
   const runs = new Map<string, string>();
+  // Facets that depend only on the version or the job name: built once (they are serialised, never changed).
+  const engineFacet = processingEngineFacet(version);
+  const jobFacets = new Map<string, { jobType: ReturnType<typeof jobTypeFacet> }>();
+  const jobFacetsOf = (job: string, processingType: JobRun['processingType']) => {
+    const key = `${processingType ?? ''}\u0000${job}`;
+    let facets = jobFacets.get(key);
+    if (!facets) {
+      if (jobFacets.size >= 256) jobFacets.clear();
+      jobFacets.set(key, (facets = { jobType: jobTypeFacet(job, processingType) }));
+    }
+    return facets;
+  };
   const event = (eventType: OpenLineageRunEvent['eventType'], runId: string, run: JobRun, error?: Error): OpenLineageRunEvent => ({
     eventType,
     eventTime: clock().toISOString(),
     run: {
       runId,
-      facets: { processing_engine: processingEngineFacet(version), ...normalizeFacets(run.facets), ...(error ? { errorMessage: errorMessageFacet(error) } : {}) },
+      facets: { processing_engine: engineFacet, ...normalizeFacets(run.facets), ...(error ? { errorMessage: errorMessageFacet(error) } : {}) },
     },
-    job: { namespace, name: run.job, facets: { jobType: jobTypeFacet(run.job, run.processingType) } },
+    job: { namespace, name: run.job, facets: jobFacetsOf(run.job, run.processingType) },
     inputs: (run.inputs ?? []).map((d) => splitFacets(d, INPUT_FACET_KEYS, 'inputFacets')),
     outputs: (run.outputs ?? []).map((d) => splitFacets(d, OUTPUT_FACET_KEYS, 'outputFacets')),
     producer: OPENLINEAGE_PRODUCER,

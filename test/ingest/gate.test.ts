@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { STATE_TIME, createGate, normaliseEnvelope, type GateIndex } from '../../src/ingest/gate.js';
+import { STATE_TIME, createGate, isCanonicalTime, normaliseEnvelope, type GateIndex } from '../../src/ingest/gate.js';
 import type { ContractResolver, ValidateOptions } from '../../src/contracts/types.js';
 import { lead, testResolver } from '../lake/helpers.js';
 
@@ -30,6 +30,30 @@ describe('normaliseEnvelope', () => {
   ])('rejects a bad %s', (field, patch) => {
     const result = normaliseEnvelope({ ...lead(1), ...patch });
     expect('violations' in result && result.violations.map((v) => v.field)).toContain(field);
+  });
+});
+
+describe('isCanonicalTime', () => {
+  const CANONICAL = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{3}Z$/;
+
+  it('agrees with the canonical-time pattern on valid times and on every one-character change of them', () => {
+    const times = ['2026-03-01T12:00:00.000Z', '0000-01-01T00:00:00.000Z', '9999-12-31T23:59:59.999Z', '2024-02-29T19:09:50.123Z', '2026-10-30T20:40:09.900Z'];
+    const replacements = ['0', '1', '2', '3', '4', '5', '6', '9', '-', ':', '.', 'T', 'Z', 'z', 't', ' ', '/', '٣', 'x'];
+    let checked = 0;
+    for (const t of times) {
+      expect(isCanonicalTime(t)).toBe(true);
+      for (let i = 0; i < t.length; i++) {
+        for (const r of replacements) {
+          const changed = t.slice(0, i) + r + t.slice(i + 1);
+          expect(isCanonicalTime(changed), changed).toBe(CANONICAL.test(changed));
+          checked++;
+        }
+      }
+    }
+    for (const other of ['', '2026-03-01T12:00:00Z', '2026-03-01T12:00:00.000+00:00', '2026-03-01T12:00:00.000Z\n', ' 2026-03-01T12:00:00.000Z', '2026-03-01T12:00:00.0000Z']) {
+      expect(isCanonicalTime(other), other).toBe(CANONICAL.test(other));
+    }
+    expect(checked).toBeGreaterThan(2000);
   });
 });
 
