@@ -5,11 +5,6 @@ const HEAD_CODES = Uint8Array.from(HEAD, (ch) => ch.charCodeAt(0));
 /** Node's direct encoder (what `buffer.write(text, offset)` calls after parsing its arguments). */
 type RawBuffer = Buffer & { utf8Write(text: string, offset: number): number };
 const CLOSE = 0x7d; // the closing brace of the frame object
-/** Nesting depth {@link FrameWriter.json} encodes itself (deeper values, and cycles, fall back to JSON.stringify). */
-const MAX_JSON_DEPTH = 64;
-/** Encoded member names (`"name":`), by name; cleared when full (names of hostile payloads do not pile up). */
-const KEY_BYTES = new Map<string, Uint8Array>();
-const MAX_KEYS = 4096;
 const NEWLINE = 0x0a;
 
 /**
@@ -96,122 +91,6 @@ export class FrameWriter {
   text(text: string): void {
     const buffer = this.ensure(text.length * 3);
     this.offset += buffer.utf8Write(text, this.offset);
-  }
-
-  /**
-   * Appends `JSON.stringify(value)` as UTF-8, encoding it straight into the buffer (no JSON string
-   * is built: for an envelope that is about three times faster than `JSON.stringify` plus
-   * {@link FrameWriter.text}). Only plain JSON data is encoded here: strings, finite numbers,
-   * booleans, null, arrays and objects whose prototype is `Object.prototype` or null, without
-   * `toJSON`, nested at most {@link MAX_JSON_DEPTH} deep; anything else (a Date, a class
-   * instance, a BigInt, a non-finite number at the top, a cycle) makes it write nothing and return
-   * false, and the caller uses `JSON.stringify` (which gives the same text, or throws).
-   * Getters are read as `JSON.stringify` reads them, so a value with getters may have them read
-   * twice when it falls back.
-   */
-  json(value: unknown): boolean {
-    const start = this.offset;
-    if (this.jsonValue(value, 0)) return true;
-    this.offset = start;
-    return false;
-  }
-
-  private jsonValue(v: unknown, depth: number): boolean {
-    switch (typeof v) {
-      case 'string':
-        this.jsonString(v);
-        return true;
-      case 'number':
-        if (v >= 0 && v <= Number.MAX_SAFE_INTEGER && Math.floor(v) === v) this.integer(v);
-        // JSON.stringify writes NaN and ±Infinity as null.
-        else this.ascii(Number.isFinite(v) ? JSON.stringify(v) : 'null');
-        return true;
-      case 'boolean':
-        this.ascii(v ? 'true' : 'false');
-        return true;
-      case 'object': {
-        if (v === null) {
-          this.ascii('null');
-          return true;
-        }
-        if (depth >= MAX_JSON_DEPTH) return false;
-        if (Array.isArray(v)) {
-          if (Object.getPrototypeOf(v) !== Array.prototype) return false;
-          this.byte(0x5b); // [
-          for (let i = 0; i < v.length; i++) {
-            if (i > 0) this.byte(0x2c); // ,
-            const x: unknown = v[i];
-            // In an array, JSON.stringify writes what it cannot encode as null.
-            if (x === undefined || typeof x === 'function' || typeof x === 'symbol') this.ascii('null');
-            else if (!this.jsonValue(x, depth + 1)) return false;
-          }
-          this.byte(0x5d); // ]
-          return true;
-        }
-        const proto: unknown = Object.getPrototypeOf(v);
-        if (proto !== Object.prototype && proto !== null) return false;
-        const o = v as Record<string, unknown>;
-        if (typeof o.toJSON === 'function') return false;
-        this.byte(0x7b); // {
-        let first = true;
-        // for…in visits own keys in the order JSON.stringify does (integer keys first, then insertion order).
-        for (const k in o) {
-          if (!Object.prototype.hasOwnProperty.call(o, k)) continue;
-          const x = o[k];
-          // In an object, JSON.stringify leaves out what it cannot encode.
-          if (x === undefined || typeof x === 'function' || typeof x === 'symbol') continue;
-          if (!first) this.byte(0x2c);
-          first = false;
-          this.jsonKey(k);
-          if (!this.jsonValue(x, depth + 1)) return false;
-        }
-        this.byte(0x7d);
-        return true;
-      }
-      default:
-        return false;
-    }
-  }
-
-  /** A member name and its colon: the bytes of the names seen often (envelope fields, payload fields) are kept. */
-  private jsonKey(k: string): void {
-    let bytes = KEY_BYTES.get(k);
-    if (bytes === undefined) {
-      const text = JSON.stringify(k) + ':';
-      bytes = Buffer.from(text, 'utf8');
-      if (KEY_BYTES.size >= MAX_KEYS) KEY_BYTES.clear();
-      KEY_BYTES.set(k, bytes);
-    }
-    this.bytes(bytes);
-  }
-
-  /** A JSON string literal: printable ASCII is copied byte by byte; any other text goes through JSON.stringify's escaping. */
-  private jsonString(s: string): void {
-    const n = s.length;
-    const buffer = this.ensure(n + 2);
-    const start = this.offset;
-    let o = start;
-    buffer[o++] = 0x22;
-    for (let i = 0; i < n; i++) {
-      const c = s.charCodeAt(i);
-      if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c) {
-        this.offset = start;
-        this.text(JSON.stringify(s));
-        return;
-      }
-      buffer[o++] = c;
-    }
-    buffer[o++] = 0x22;
-    this.offset = o;
-  }
-
-  /** Appends ASCII text. */
-  private ascii(text: string): void {
-    const n = text.length;
-    const buffer = this.ensure(n);
-    const o = this.offset;
-    for (let i = 0; i < n; i++) buffer[o + i] = text.charCodeAt(i);
-    this.offset = o + n;
   }
 
   /** Abandons the record begun last (its encoding failed): what it wrote is dropped. */

@@ -208,7 +208,7 @@ function gateBatch(core: LakeCore, envelopes: Envelope[], options: IngestOptions
       writer.bytes(middleOf(decision.schemaVersion));
       // An envelope already in normal form is stored with its original text: no second JSON.stringify.
       if (original !== undefined && original.indexOf('\n') < 0) writer.text(original);
-      else if (!writer.json(decision.envelope)) {
+      else {
         let json: string;
         try {
           json = JSON.stringify(decision.envelope);

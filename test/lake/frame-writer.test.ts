@@ -41,67 +41,6 @@ describe('FrameWriter', () => {
   });
 });
 
-describe('FrameWriter.json', () => {
-  const encoded = (value: unknown): string | false => {
-    const w = new FrameWriter(256);
-    w.begin();
-    w.text('[');
-    const ok = w.json(value);
-    w.text(']');
-    w.end();
-    const record = unframeLine(w.finish().toString('utf8').slice(0, -1))!;
-    return ok ? record.slice(1, -1) : record === '[]' ? false : 'wrote something and failed';
-  };
-
-  it('writes the bytes JSON.stringify writes for plain JSON data', () => {
-    const nullProto = Object.assign(Object.create(null) as object, { b: 1, a: [2] });
-    const values: unknown[] = [
-      'plain',
-      '',
-      'quote " backslash \\ slash / tab \t nl \n cr \r bs \b ff \f nul \u0000 unit \u001f del \u007f',
-      'é事😀 and a lone \ud800 surrogate, a lone \udfff one',
-      'x'.repeat(5000),
-      0,
-      -0,
-      7,
-      -7,
-      1.5,
-      -0.1,
-      1e21,
-      1e-7,
-      2 ** 31,
-      2 ** 53 - 1,
-      2 ** 53,
-      Number.MAX_VALUE,
-      NaN,
-      Infinity,
-      true,
-      false,
-      null,
-      [],
-      {},
-      [1, 'a', null, undefined, () => 1, Symbol('s'), NaN, [[]], { a: undefined }],
-      { b: 1, a: 2, 10: 'ten', 2: 'two', '-1': 'minus', ['ke"y\n']: 'v', u: undefined, f: () => 1, s: Symbol('s'), nested: { deep: [{ x: 'é' }] } },
-      nullProto,
-      { event_id: 'hubspot-0123', tenant_id: 't01', entity_key: { contact_id: 'con_1' }, payload: { email: 'a@b.c', score: 12, tags: ['x'], none: null } },
-    ];
-    for (const value of values) expect(encoded(value), String(JSON.stringify(value)).slice(0, 80)).toBe(JSON.stringify(value));
-  });
-
-  it('writes nothing and returns false for what it leaves to JSON.stringify', () => {
-    const cycle: Record<string, unknown> = { a: 1 };
-    cycle.self = cycle;
-    let deep: unknown = 'leaf';
-    for (let i = 0; i < 100; i++) deep = [deep];
-    class Point {
-      x = 1;
-    }
-    for (const value of [new Date(0), new Point(), 10n, { n: 10n }, { toJSON: () => 'x' }, [1, { at: new Date(0) }], cycle, deep, undefined, () => 1, Symbol('s'), new String('boxed')]) {
-      expect(encoded(value)).toBe(false);
-    }
-  });
-});
-
 describe('ingest of envelopes JSON cannot encode', () => {
   it('quarantines such an event (nothing half-written) and stores the rest of the batch', async () => {
     const dir = tempDir();
