@@ -8,7 +8,7 @@
 // default) neither validates. BENCH_SERVER_PROF=<dir> writes the server process's CPU profile there.
 // Usage: node --import tsx bench/http-ingest.bench.ts [--scale N] [--concurrency C (default 16)] [--contracts] [--bus nats://127.0.0.1:4222]
 import { spawn } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -33,6 +33,16 @@ const templateContracts = fileURLToPath(new URL('../templates/project/contracts'
 const BATCH = 100;
 const batches = Math.round(600 * scale);
 const NOW = Date.parse('2026-03-01T12:00:00.000Z');
+
+/** bin/verity.js, after checking that dist/ is built and not older than src/ (else the bench would measure stale code). */
+function builtCli(): string {
+  const root = fileURLToPath(new URL('..', import.meta.url));
+  const main = join(root, 'dist', 'src', 'cli', 'main.js');
+  if (!existsSync(main)) throw new Error('dist/ is missing: run `npm run build` first (or BENCH_SERVER_TSX=1 to run the sources).');
+  const newest = (dir: string): number => Math.max(0, ...readdirSync(dir, { withFileTypes: true }).map((d) => (d.isDirectory() ? newest(join(dir, d.name)) : statSync(join(dir, d.name)).mtimeMs)));
+  if (newest(join(root, 'src')) > statSync(main).mtimeMs) throw new Error('dist/ is older than src/: run `npm run build` first (or BENCH_SERVER_TSX=1 to run the sources).');
+  return join(root, 'bin', 'verity.js');
+}
 
 function body(b: number): string {
   const events = [];
@@ -100,7 +110,10 @@ try {
 
   // The server as its own process, on a free loopback port, with a fresh lake.
   const serverDir = join(dir, 'server');
-  const cli = fileURLToPath(new URL('../test/server/child/verity-cli.ts', import.meta.url));
+  // The server runs as users run it: the built CLI (bin/verity.js → dist/), not the TypeScript
+  // sources through tsx. BENCH_SERVER_TSX=1 runs the sources instead.
+  const fromSources = process.env.BENCH_SERVER_TSX === '1';
+  const cli = fromSources ? fileURLToPath(new URL('../test/server/child/verity-cli.ts', import.meta.url)) : builtCli();
   const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
   const { mkdirSync } = await import('node:fs');
   mkdirSync(serverDir);
@@ -111,7 +124,7 @@ try {
     await bus.maxMessageBytes(); // creates the stream
     writeFileSync(join(serverDir, 'verity.config.yaml'), `bus:\n  type: nats\n  url: ${busUrl}\n  stream: ${stream}\n`);
   }
-  const child = spawn(process.execPath, [...(process.env.BENCH_SERVER_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_SERVER_PROF}`] : []), '--import', tsx, cli, '--json', 'serve', '--port', '0', '--log', 'silent', ...(bus ? ['--bus-pack', busPack] : [])], { cwd: serverDir, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...(process.env.BENCH_SERVER_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_SERVER_PROF}`] : []), ...(fromSources ? ['--import', tsx] : []), cli, '--json', 'serve', '--port', '0', '--log', 'silent', ...(bus ? ['--bus-pack', busPack] : [])], { cwd: serverDir, stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   const url = await new Promise<string>((resolve, reject) => {
